@@ -1,0 +1,46 @@
+package dev.kiln.events;
+
+import io.smallrye.reactive.messaging.ce.OutgoingCloudEventMetadata;
+import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
+import org.eclipse.microprofile.reactive.messaging.Message;
+
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.ZonedDateTime;
+import java.util.UUID;
+
+/**
+ * Wraps an event as the Kafka record every kiln service sends: a CloudEvent 1.0 (binary mode) whose key and
+ * subject are the event's key, so all events of one release, or one format of it, stay on one partition in order.
+ */
+public final class EventMessages {
+    private EventMessages() {
+    }
+
+    /**
+     * @param source the sending service, e.g. {@code /kiln/builder}
+     */
+    public static Message<String> of(KilnEvent event, URI source, Clock clock) {
+        EventType type = EventType.of(event);
+        String json = EventCodec.encode(event);
+        return Message.of(json)
+                .addMetadata(OutgoingKafkaRecordMetadata.<String>builder().withKey(event.key()).build())
+                .addMetadata(OutgoingCloudEventMetadata.<String>builder()
+                        .withId(idOf(type, json))
+                        .withType(type.type())
+                        .withSource(source)
+                        .withSubject(event.key())
+                        .withDataContentType("application/json")
+                        .withTimestamp(ZonedDateTime.now(clock))
+                        .build());
+    }
+
+    /**
+     * The same event content always gets the same id, so a consumer can drop a re-sent duplicate by id
+     * (CloudEvents: source + id identify an event).
+     */
+    static String idOf(EventType type, String json) {
+        return UUID.nameUUIDFromBytes((type.type() + "\n" + json).getBytes(StandardCharsets.UTF_8)).toString();
+    }
+}

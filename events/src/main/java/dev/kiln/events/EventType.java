@@ -1,0 +1,62 @@
+package dev.kiln.events;
+
+import java.util.Arrays;
+import java.util.Optional;
+
+/**
+ * The catalogue of kiln's events: CloudEvent type, Kafka topic and payload record of each.
+ * One topic per type; docs/events.asyncapi.yaml and the JSON schemas are checked against this list.
+ */
+public enum EventType {
+    RELEASE_TAGGED(ReleaseTagged.class, "dev.kiln.release.tagged.v1", "kiln.release.tagged.v1"),
+    IMAGE_BUILT(ImageBuilt.class, "dev.kiln.image.built.v1", "kiln.image.built.v1"),
+    BUILD_FAILED(BuildFailed.class, "dev.kiln.build.failed.v1", "kiln.build.failed.v1"),
+    IMAGE_VERIFIED(ImageVerified.class, "dev.kiln.image.verified.v1", "kiln.image.verified.v1"),
+    IMAGE_REJECTED(ImageRejected.class, "dev.kiln.image.rejected.v1", "kiln.image.rejected.v1"),
+    IMAGE_PUBLISHED(ImagePublished.class, "dev.kiln.image.published.v1", "kiln.image.published.v1");
+
+    private final Class<? extends KilnEvent> payload;
+    private final String type;
+    private final String topic;
+
+    EventType(Class<? extends KilnEvent> payload, String type, String topic) {
+        this.payload = payload;
+        this.type = type;
+        this.topic = topic;
+    }
+
+    public Class<? extends KilnEvent> payload() {
+        return payload;
+    }
+
+    /** The CloudEvent {@code type} attribute. */
+    public String type() {
+        return type;
+    }
+
+    public String topic() {
+        return topic;
+    }
+
+    /** Classpath location of the payload's JSON schema. */
+    public String schemaResource() {
+        return "/schemas/" + type + ".schema.json";
+    }
+
+    public boolean perFormat() {
+        return PerFormatEvent.class.isAssignableFrom(payload);
+    }
+
+    public static EventType of(KilnEvent event) {
+        return ofPayload(event.getClass());
+    }
+
+    public static EventType ofPayload(Class<? extends KilnEvent> payload) {
+        return Arrays.stream(values()).filter(t -> t.payload == payload).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException(payload.getName() + " is not listed in EventType"));
+    }
+
+    public static Optional<EventType> ofType(String cloudEventType) {
+        return Arrays.stream(values()).filter(t -> t.type.equals(cloudEventType)).findFirst();
+    }
+}

@@ -1,0 +1,195 @@
+package dev.kiln.stack;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A real Apache Kafka broker in KRaft mode (combined broker and controller, no ZooKeeper), run from the
+ * Maven Central jars in a JVM of its own so its Scala and logging stack never meets a service's classpath.
+ * {@link #start} is the one call that formats (once), starts and waits until the broker answers;
+ * {@link #close} stops it.
+ */
+public final class KafkaBroker implements AutoCloseable {
+    private static final Duration READY_TIMEOUT = Duration.ofSeconds(120);
+    private static KafkaBroker shared;
+
+    private final Process process;
+    private final int port;
+    private final Path home;
+
+    private KafkaBroker(Process process, int port, Path home) {
+        this.process = process;
+        this.port = port;
+        this.home = home;
+    }
+
+    /**
+     * Starts a broker keeping its data in {@code home}: a fresh directory gives a new cluster, an existing one
+     * is reused as it is (the local stack's persistent state).
+     */
+    public static KafkaBroker start(Path home, int port) {
+        LoopbackPorts.requireFree(port, "Kafka", "KILN_KAFKA_PORT");
+        try {
+            Files.createDirectories(home);
+            Path config = writeConfig(home, port, LoopbackPorts.free());
+            Path log = home.resolve("broker.out");
+            List<String> java = javaCommand(home);
+            if (!Files.exists(home.resolve("data/meta.properties"))) {
+                List<String> format = new ArrayList<>(java);
+                format.addAll(List.of("kafka.tools.StorageTool", "format", "--cluster-id", newClusterId(),
+                        "--config", config.toString(), "--ignore-formatted"));
+                ChildProcess.run(format, log, Duration.ofMinutes(2));
+            }
+            List<String> serve = new ArrayList<>(java);
+            serve.addAll(List.of("kafka.Kafka", config.toString()));
+            KafkaBroker broker = new KafkaBroker(ChildProcess.start(serve, log), port, home);
+            Runtime.getRuntime().addShutdownHook(new Thread(broker::close, "kafka-broker-stop"));
+            broker.awaitReady();
+            return broker;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot prepare Kafka in " + home, e);
+        }
+    }
+
+    /** One broker per JVM for tests, on a free port with its data in a temporary directory, stopped at exit. */
+    public static synchronized KafkaBroker shared() {
+        if (shared == null || !shared.process.isAlive()) {
+            try {
+                Path home = Files.createTempDirectory("kiln-kafka-");
+                shared = start(home, LoopbackPorts.free());
+                Runtime.getRuntime().addShutdownHook(new Thread(() -> TempDirs.delete(home), "kafka-broker-clean"));
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot make a temporary directory for Kafka", e);
+            }
+        }
+        return shared;
+    }
+
+    public String bootstrapServers() {
+        return "127.0.0.1:" + port;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public boolean isRunning() {
+        return process.isAlive();
+    }
+
+    @Override
+    public void close() {
+        if (process.isAlive()) {
+            ChildProcess.stop(process, Duration.ofSeconds(30));
+        }
+    }
+
+    private void awaitReady() {
+        Instant deadline = Instant.now().plus(READY_TIMEOUT);
+        Map<String, Object> config = Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(),
+                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5000, AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 5000);
+        while (true) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("Kafka exited with " + process.exitValue() + " while starting; see "
+                        + home.resolve("broker.log") + "\n" + ChildProcess.tail(home.resolve("broker.out"), 20));
+            }
+            try (Admin admin = Admin.create(config)) {
+                admin.describeCluster().nodes().get(5, TimeUnit.SECONDS);
+                return;
+            } catch (Exception notYet) {
+                if (Instant.now().isAfter(deadline)) {
+                    close();
+                    throw new IllegalStateException("Kafka did not answer on " + bootstrapServers() + " within "
+                            + READY_TIMEOUT + "; see " + home.resolve("broker.log"));
+                }
+                sleep(500);
+            }
+        }
+    }
+
+    private static Path writeConfig(Path home, int port, int controllerPort) throws IOException {
+        String config = String.join("\n",
+                "process.roles=broker,controller",
+                "node.id=1",
+                "controller.quorum.voters=1@127.0.0.1:" + controllerPort,
+                "listeners=PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort,
+                "advertised.listeners=PLAINTEXT://127.0.0.1:" + port,
+                "controller.listener.names=CONTROLLER",
+                "inter.broker.listener.name=PLAINTEXT",
+                "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+                "log.dirs=" + home.resolve("data"),
+                "num.partitions=3",
+                "auto.create.topics.enable=true",
+                // A single broker: every internal topic has one replica.
+                "offsets.topic.replication.factor=1",
+                "transaction.state.log.replication.factor=1",
+                "transaction.state.log.min.isr=1",
+                "share.coordinator.state.topic.replication.factor=1",
+                "share.coordinator.state.topic.min.isr=1",
+                "group.initial.rebalance.delay.ms=0",
+                "");
+        Path file = home.resolve("server.properties");
+        Files.writeString(file, config);
+        String logging = String.join("\n",
+                "status = warn",
+                "appender.file.type = File",
+                "appender.file.name = file",
+                "appender.file.fileName = " + home.resolve("broker.log"),
+                "appender.file.layout.type = PatternLayout",
+                "appender.file.layout.pattern = [%d] %p %m (%c)%n",
+                "rootLogger.level = INFO",
+                "rootLogger.appenderRef.file.ref = file",
+                "");
+        Files.writeString(home.resolve("log4j2.properties"), logging);
+        return file;
+    }
+
+    private static List<String> javaCommand(Path home) {
+        return List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xms128m", "-Xmx512m", "-XX:+UseG1GC",
+                "-Dlog4j2.configurationFile=" + home.resolve("log4j2.properties"),
+                "-cp", brokerClasspath());
+    }
+
+    private static String brokerClasspath() {
+        try (InputStream in = KafkaBroker.class.getResourceAsStream("kafka-broker.classpath")) {
+            if (in == null) {
+                throw new IllegalStateException("kafka-broker.classpath is missing from kiln-stack: build it with Maven");
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8).trim();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static String newClusterId() {
+        UUID uuid = UUID.randomUUID();
+        byte[] bytes = java.nio.ByteBuffer.allocate(16)
+                .putLong(uuid.getMostSignificantBits()).putLong(uuid.getLeastSignificantBits()).array();
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for Kafka", e);
+        }
+    }
+}

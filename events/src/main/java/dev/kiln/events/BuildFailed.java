@@ -12,7 +12,8 @@ import java.util.List;
  * @param logTail  the last lines of the build log
  * @param buildLog where the whole build log is stored, or null when none was written
  */
-public record BuildFailed(Release release, String format, String stage, String reason, List<String> logTail, String buildLog)
+public record BuildFailed(Release release, String format, String stage, String reason, @OptionalField List<String> logTail,
+                          @OptionalField String buildLog)
         implements PerFormatEvent {
     public BuildFailed {
         Require.present(release, "release");

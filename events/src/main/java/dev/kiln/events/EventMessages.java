@@ -25,7 +25,8 @@ public final class EventMessages {
         EventType type = EventType.of(event);
         String json = EventCodec.encode(event);
         return Message.of(json)
-                .addMetadata(OutgoingKafkaRecordMetadata.<String>builder().withKey(event.key()).build())
+                // The topic comes from the catalogue, whatever the channel says: one topic per event type, always.
+                .addMetadata(OutgoingKafkaRecordMetadata.<String>builder().withTopic(type.topic()).withKey(event.key()).build())
                 .addMetadata(OutgoingCloudEventMetadata.<String>builder()
                         .withId(idOf(type, json))
                         .withType(type.type())

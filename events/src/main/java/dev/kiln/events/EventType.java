@@ -15,6 +15,12 @@ public enum EventType {
     IMAGE_REJECTED(ImageRejected.class, "dev.kiln.image.rejected.v1", "kiln.image.rejected.v1"),
     IMAGE_PUBLISHED(ImagePublished.class, "dev.kiln.image.published.v1", "kiln.image.published.v1");
 
+    /**
+     * Where every consumer sends a record it cannot take (a malformed payload), with SmallRye's
+     * dead-letter-reason header naming the field; the consumer moves on.
+     */
+    public static final String DEAD_LETTER_TOPIC = "kiln.dead-letter.v1";
+
     private final Class<? extends KilnEvent> payload;
     private final String type;
     private final String topic;

@@ -8,7 +8,7 @@ package dev.kiln.events;
  * @param tagger          tagger (annotated) or committer (lightweight), "Name &lt;email&gt;"
  * @param sourceDateEpoch the tagged commit's time in seconds: the build's SOURCE_DATE_EPOCH
  */
-public record ReleaseTagged(Release release, String tagObject, String tagger, long sourceDateEpoch) implements KilnEvent {
+public record ReleaseTagged(Release release, @OptionalField String tagObject, String tagger, long sourceDateEpoch) implements KilnEvent {
     public ReleaseTagged {
         Require.present(release, "release");
         if (tagObject != null) {

@@ -10,7 +10,8 @@ import java.util.List;
  * @param relaxed        findings a kiln.yaml policy allowed, each with its reason in the message
  * @param bootMillis     time from power-on to the boot marker
  */
-public record VerificationSummary(String reportLocation, List<String> rulesChecked, List<Finding> relaxed, long bootMillis) {
+public record VerificationSummary(String reportLocation, List<String> rulesChecked, @OptionalField List<Finding> relaxed,
+                                  long bootMillis) {
     public VerificationSummary {
         Require.text(reportLocation, "reportLocation");
         rulesChecked = List.copyOf(Require.present(rulesChecked, "rulesChecked"));

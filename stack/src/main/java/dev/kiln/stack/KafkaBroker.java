@@ -108,6 +108,11 @@ public final class KafkaBroker implements AutoCloseable {
                 throw new IllegalStateException("Kafka exited with " + process.exitValue() + " while starting; see "
                         + home.resolve("broker.log") + "\n" + ChildProcess.tail(home.resolve("broker.out"), 20));
             }
+            if (!listening()) {
+                // Not even the port yet: asking the admin client now would only fill the log with retries.
+                sleep(300);
+                continue;
+            }
             try (Admin admin = Admin.create(config)) {
                 admin.describeCluster().nodes().get(5, TimeUnit.SECONDS);
                 return;
@@ -119,6 +124,15 @@ public final class KafkaBroker implements AutoCloseable {
                 }
                 sleep(500);
             }
+        }
+    }
+
+    private boolean listening() {
+        try (java.net.Socket socket = new java.net.Socket()) {
+            socket.connect(new java.net.InetSocketAddress("127.0.0.1", port), 1000);
+            return true;
+        } catch (IOException e) {
+            return false;
         }
     }
 

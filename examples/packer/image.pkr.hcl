@@ -55,6 +55,8 @@ source "qemu" "image" {
   disk_image       = true
   use_backing_file = false
   skip_compaction  = true
+  # Keep the upstream disk's size: growing it is the guest's business (growroot), not the build's.
+  skip_resize_disk = true
   # One raw disk out: kiln converts it to every format, so all formats carry the same bytes.
   format           = "raw"
   output_directory = var.output_dir

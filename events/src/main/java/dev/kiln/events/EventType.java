@@ -9,6 +9,7 @@ import java.util.Optional;
  */
 public enum EventType {
     RELEASE_TAGGED(ReleaseTagged.class, "dev.kiln.release.tagged.v1", "kiln.release.tagged.v1"),
+    RELEASE_TAG_VIOLATION(ReleaseTagViolation.class, "dev.kiln.release.tag-violation.v1", "kiln.release.tag-violation.v1"),
     IMAGE_BUILT(ImageBuilt.class, "dev.kiln.image.built.v1", "kiln.image.built.v1"),
     BUILD_FAILED(BuildFailed.class, "dev.kiln.build.failed.v1", "kiln.build.failed.v1"),
     IMAGE_VERIFIED(ImageVerified.class, "dev.kiln.image.verified.v1", "kiln.image.verified.v1"),

@@ -59,6 +59,20 @@ class CloudEventsOnKafkaTest {
     }
 
     @Test
+    void recordsFramedByEventRecordsAreTheSameCloudEventsToTheConnector() {
+        KilnEvent event = new ReleaseTagViolation(SampleEvents.release(), ReleaseTagViolation.DELETED, null);
+        try (KafkaProducer<String, String> producer = producer()) {
+            producer.send(EventRecords.of(event, EventOutbox.SOURCE, java.time.Clock.systemUTC()));
+        }
+        await().atMost(Duration.ofSeconds(60)).until(() -> inbox.all.stream().anyMatch(r -> r.event().equals(event)));
+        EventInbox.Received got = inbox.all.stream().filter(r -> r.event().equals(event)).findFirst().orElseThrow();
+        assertEquals(EventType.RELEASE_TAG_VIOLATION.type(), got.cloudEvent().getType());
+        assertEquals(event.key(), got.cloudEvent().getSubject().orElseThrow());
+        assertTrue(got.cloudEvent().getTimeStamp().isPresent(), "time attribute");
+        assertEquals(event.key(), got.kafkaKey());
+    }
+
+    @Test
     void aMalformedPayloadGoesToTheDeadLetterTopicAndTheConsumerKeepsGoing() {
         ReleaseTagged good = (ReleaseTagged) SampleEvents.oneOfEach().get(0);
         String malformed = EventCodec.encode(good).replace("\"commit\":\"" + SampleEvents.COMMIT + "\",", "");

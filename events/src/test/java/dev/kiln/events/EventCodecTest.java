@@ -32,14 +32,14 @@ class EventCodecTest {
 
     @Test
     void aValueOfTheWrongShapeIsNamed() {
-        String json = EventCodec.encode(SampleEvents.oneOfEach().get(1)).replace("\"size\":123456789", "\"size\":\"big\"");
+        String json = EventCodec.encode(SampleEvents.oneOfEach().get(2)).replace("\"size\":123456789", "\"size\":\"big\"");
         MalformedEventException e = assertThrows(MalformedEventException.class, () -> EventCodec.decode(ImageBuilt.class, json));
         assertEquals("artifact.size", e.field());
     }
 
     @Test
     void aBadDigestIsRefusedWithWhatWasExpected() {
-        String json = EventCodec.encode(SampleEvents.oneOfEach().get(1)).replace(SampleEvents.RAW, "not-a-digest");
+        String json = EventCodec.encode(SampleEvents.oneOfEach().get(2)).replace(SampleEvents.RAW, "not-a-digest");
         MalformedEventException e = assertThrows(MalformedEventException.class, () -> EventCodec.decode(ImageBuilt.class, json));
         assertEquals("artifact.rawSha256", e.field());
         assertTrue(e.getMessage().contains("lowercase hex sha256"), e.getMessage());
@@ -55,8 +55,9 @@ class EventCodecTest {
     @Test
     void keysKeepAReleaseOnOnePartitionAndSplitPerFormatEvents() {
         assertEquals("debian-web/0.1.0", SampleEvents.oneOfEach().get(0).key());
-        assertEquals("debian-web/0.1.0/qcow2", SampleEvents.oneOfEach().get(1).key());
-        assertEquals("debian-web/0.1.0/vhd", SampleEvents.oneOfEach().get(2).key());
+        assertEquals("debian-web/0.1.0", SampleEvents.oneOfEach().get(1).key());
+        assertEquals("debian-web/0.1.0/qcow2", SampleEvents.oneOfEach().get(2).key());
+        assertEquals("debian-web/0.1.0/vhd", SampleEvents.oneOfEach().get(3).key());
     }
 
     @Test

@@ -34,6 +34,7 @@ final class SampleEvents {
     static List<KilnEvent> oneOfEach() {
         return List.of(
                 new ReleaseTagged(release(), "9fceb02d0ae598e95dc970b74767f19372d61af8", "Ada <ada@example.org>", 1_764_000_000L),
+                new ReleaseTagViolation(release(), ReleaseTagViolation.MOVED, "9fceb02d0ae598e95dc970b74767f19372d61af8"),
                 new ImageBuilt(release(), artifact("qcow2"), provenance(), "file:///var/lib/kiln/logs/debian-web/0.1.0/build.log"),
                 new BuildFailed(release(), "vhd", "verify-upstream", "upstream sha256 mismatch", List.of("last line"), null),
                 new ImageVerified(release(), "qcow2", SHA, verification()),

@@ -1,0 +1,115 @@
+package dev.kiln.tagwatcher;
+
+import dev.kiln.events.EventRecords;
+import dev.kiln.events.KilnEvent;
+import dev.kiln.events.KilnFile;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.errors.InvalidProducerEpochException;
+import org.apache.kafka.common.errors.ProducerFencedException;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.jboss.logging.Logger;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One scan of one repository, exactly once across restarts and instances. A transactional producer whose id is
+ * the repository's fences every other instance first; only then is the repository fetched and the ledger read,
+ * so the scan that commits has seen everything committed before it and the newest state of the repository.
+ * Events and ledger entries go out in one transaction: both or neither.
+ */
+final class RepositoryScan {
+    private static final Logger LOG = Logger.getLogger(RepositoryScan.class);
+
+    /** What a scan did; {@code ledger} is the repository's ledger after it. */
+    record Result(List<ScanPlan.Outcome> outcomes, Map<String, LedgerEntry> ledger, int events, boolean fenced) {
+    }
+
+    private final TagLedger ledger;
+    private final Map<String, Object> kafka;
+    private final Path mirrors;
+    private final boolean emitExistingTags;
+    private final URI source;
+    private final Clock clock;
+
+    RepositoryScan(TagLedger ledger, Map<String, Object> kafka, Path mirrors, boolean emitExistingTags, URI source, Clock clock) {
+        this.ledger = ledger;
+        this.kafka = Map.copyOf(kafka);
+        this.mirrors = mirrors;
+        this.emitExistingTags = emitExistingTags;
+        this.source = source;
+        this.clock = clock;
+    }
+
+    Result scan(WatchedRepository repo) throws Exception {
+        Map<String, Object> config = new HashMap<>(kafka);
+        config.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "kiln-tag-watcher-" + repo.name());
+        config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        config.put(ProducerConfig.ACKS_CONFIG, "all");
+        config.putIfAbsent(ProducerConfig.MAX_BLOCK_MS_CONFIG, (int) Duration.ofSeconds(20).toMillis());
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(config, new StringSerializer(), new StringSerializer())) {
+            producer.initTransactions();
+            ScanPlan plan;
+            Map<String, LedgerEntry> known;
+            try (GitSource git = GitSource.open(repo, mirrors)) {
+                List<SeenTag> tags = git.tags();
+                known = ledger.read(repo.name());
+                ScanPlan.KilnFileAt kilnFile = commit -> KilnFile.parse(git.read(commit, KilnFile.PATH)
+                        .orElseThrow(() -> new KilnFile.InvalidKilnFile("there is no kiln.yaml at the repository root in commit " + commit)));
+                plan = ScanPlan.decide(repo, tags, known, emitExistingTags, kilnFile, OffsetDateTime.now(clock).toString());
+            }
+            if (!plan.entries().isEmpty() || !plan.forgotten().isEmpty()) {
+                try {
+                    producer.beginTransaction();
+                    for (KilnEvent event : plan.events()) {
+                        producer.send(EventRecords.of(event, source, clock));
+                    }
+                    plan.entries().forEach(entry -> producer.send(ledger.write(entry)));
+                    plan.forgotten().forEach(tag -> producer.send(ledger.forget(repo.name(), tag)));
+                    producer.commitTransaction();
+                } catch (KafkaException e) {
+                    if (!fenced(e)) {
+                        throw e;
+                    }
+                    LOG.infof("scan of %s yielded to another watcher instance scanning it at the same time; that one emits", repo.name());
+                    return new Result(List.of(), known, 0, true);
+                }
+            }
+            for (ScanPlan.Outcome outcome : plan.outcomes()) {
+                if (outcome.loud()) {
+                    LOG.error(outcome.message());
+                } else {
+                    LOG.info(outcome.message());
+                }
+            }
+            Map<String, LedgerEntry> after = new HashMap<>(known);
+            plan.entries().forEach(entry -> after.put(entry.tag(), entry));
+            plan.forgotten().forEach(after::remove);
+            return new Result(plan.outcomes(), after, plan.events().size(), false);
+        } catch (KafkaException e) {
+            if (!fenced(e)) {
+                throw e;
+            }
+            LOG.infof("scan of %s yielded to another watcher instance scanning it at the same time", repo.name());
+            return new Result(List.of(), Map.of(), 0, true);
+        }
+    }
+
+    /** Another instance initialised the same transactional id after this one: it owns the scan now. */
+    private static boolean fenced(Throwable e) {
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            if (cause instanceof ProducerFencedException || cause instanceof InvalidProducerEpochException) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

@@ -1,0 +1,114 @@
+package dev.kiln.tagwatcher;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.jboss.logging.Logger;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The durable memory of which tags were seen and what was done about them: a compacted Kafka topic, one record
+ * per repository and tag. It is written in the same Kafka transaction as the events it accounts for, so an
+ * event exists exactly when its ledger entry does.
+ */
+final class TagLedger {
+    private static final Logger LOG = Logger.getLogger(TagLedger.class);
+    private static final ObjectMapper JSON = JsonMapper.builder()
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).build();
+    static final String WATCHING_MARKER = "";
+
+    private final String topic;
+    private final Map<String, Object> kafka;
+
+    TagLedger(String topic, Map<String, Object> kafka) {
+        this.topic = topic;
+        this.kafka = Map.copyOf(kafka);
+    }
+
+    String topic() {
+        return topic;
+    }
+
+    /** Creates the compacted topic when it is missing; one partition keeps the whole ledger in order. */
+    void ensureTopic() throws InterruptedException, ExecutionException, java.util.concurrent.TimeoutException {
+        try (Admin admin = Admin.create(kafka)) {
+            NewTopic newTopic = new NewTopic(topic, Optional.of(1), Optional.empty())
+                    .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
+            admin.createTopics(List.of(newTopic)).all().get(30, TimeUnit.SECONDS);
+            LOG.infof("created the tag ledger topic %s (compacted)", topic);
+        } catch (ExecutionException e) {
+            if (!(e.getCause() instanceof TopicExistsException)) {
+                throw e;
+            }
+        }
+    }
+
+    /** Every committed entry of one repository, by tag (the marker under the empty tag). */
+    Map<String, LedgerEntry> read(String repository) {
+        Map<String, Object> config = new HashMap<>(kafka);
+        config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        Map<String, LedgerEntry> entries = new HashMap<>();
+        String prefix = LedgerEntry.key(repository, "");
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(config, new StringDeserializer(), new StringDeserializer())) {
+            List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
+                    .map(p -> new TopicPartition(topic, p.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+            while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
+                for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(500))) {
+                    if (record.key() == null || !record.key().startsWith(prefix)) {
+                        continue;
+                    }
+                    String tag = record.key().substring(prefix.length());
+                    if (record.value() == null) {
+                        entries.remove(tag);
+                    } else {
+                        entries.put(tag, decode(record.value()));
+                    }
+                }
+            }
+        }
+        return entries;
+    }
+
+    ProducerRecord<String, String> write(LedgerEntry entry) {
+        try {
+            return new ProducerRecord<>(topic, entry.key(), JSON.writeValueAsString(entry));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A tombstone: compaction forgets the tag. */
+    ProducerRecord<String, String> forget(String repository, String tag) {
+        return new ProducerRecord<>(topic, LedgerEntry.key(repository, tag), null);
+    }
+
+    private static LedgerEntry decode(String json) {
+        try {
+            return JSON.readValue(json, LedgerEntry.class);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("the tag ledger holds an unreadable entry: " + e.getOriginalMessage(), e);
+        }
+    }
+}

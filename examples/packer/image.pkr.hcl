@@ -39,6 +39,12 @@ variable "ssh_private_key_file" {
   type = string
 }
 
+# The playbook to run: kiln passes its own, which runs build.playbook from kiln.yaml and then kiln's
+# release-stamp and seal roles, so the image is sealed even when the repository's playbook forgets to.
+variable "playbook_file" {
+  type = string
+}
+
 # Where kiln's own roles (seal, release-stamp) are.
 variable "kiln_roles_dir" {
   type = string
@@ -83,7 +89,7 @@ build {
   sources = ["source.qemu.image"]
 
   provisioner "ansible" {
-    playbook_file = "${path.root}/../ansible/playbook.yml"
+    playbook_file = var.playbook_file
     user          = var.ssh_username
     # Packer 1.6.6's proxy offers only ssh-rsa host keys, which Debian 12's OpenSSH refuses.
     use_proxy = false

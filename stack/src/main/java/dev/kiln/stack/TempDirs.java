@@ -7,11 +7,11 @@ import java.util.Comparator;
 import java.util.stream.Stream;
 
 /** Removal of the temporary directories test servers keep their data in. */
-final class TempDirs {
+public final class TempDirs {
     private TempDirs() {
     }
 
-    static void delete(Path dir) {
+    public static void delete(Path dir) {
         if (!Files.exists(dir)) {
             return;
         }

@@ -43,12 +43,13 @@ class ExampleRepositoryTest {
         Path key = tmp.resolve("build_key");
         run(List.of("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", key.toString()), tmp, Map.of());
         List<String> command = new ArrayList<>(List.of("packer", "validate"));
-        Map<String, String> vars = Map.of(
+        Map<String, String> vars = new java.util.TreeMap<>(Map.of(
                 "image_name", "debian-chrony", "version", "0.1.0", "commit", "3f786850e387550fdab836ed7e6dc881de23001b",
                 "source_date_epoch", "1764000000", "upstream_image", upstream.toString(),
                 "upstream_sha256", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
                 "output_dir", tmp.resolve("out").toString(), "ssh_private_key_file", key.toString(),
-                "kiln_roles_dir", ROOT.resolve("builder/ansible/roles").toString());
+                "kiln_roles_dir", ROOT.resolve("builder/ansible/roles").toString()));
+        vars.put("playbook_file", EXAMPLE.resolve("ansible/playbook.yml").toString());
         vars.forEach((name, value) -> command.addAll(List.of("-var", name + "=" + value)));
         command.add(EXAMPLE.resolve("packer/image.pkr.hcl").toString());
         assertEquals("", run(command, tmp, Map.of()));

@@ -26,14 +26,8 @@ class UpstreamImageTest {
     private static Path image;
 
     @BeforeAll
-    static void buildOrReuse() throws Exception {
-        Path script = Path.of(System.getProperty("kiln.repo.root", ".."), "scripts", "build-upstream-image");
-        Path log = Files.createTempFile("upstream-image", ".log");
-        Process build = new ProcessBuilder(script.toString()).redirectError(log.toFile()).start();
-        String out = new String(build.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-        assertTrue(build.waitFor(20, TimeUnit.MINUTES), "upstream image build timed out");
-        assertEquals(0, build.exitValue(), "upstream image build failed:\n" + Files.readString(log));
-        image = Path.of(out.substring(out.lastIndexOf('\n') + 1));
+    static void buildOrReuse() {
+        image = UpstreamImage.buildOrReuse().image();
     }
 
     @Test

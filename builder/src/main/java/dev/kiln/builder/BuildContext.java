@@ -1,0 +1,156 @@
+package dev.kiln.builder;
+
+import dev.kiln.events.Artifact;
+import dev.kiln.events.KilnFile;
+import dev.kiln.events.Release;
+import dev.kiln.events.ReleaseTagged;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** What the stages of one release build hand each other. Each field is set by the stage named beside it. */
+public final class BuildContext {
+    private final ReleaseTagged tagged;
+    private final BuilderConfig config;
+    private final Map<String, String> tools;
+    private Path workspace;            // workspace
+    private BuildLog log;              // workspace
+    private Path source;               // checkout
+    private KilnFile kilnFile;         // kiln-yaml
+    private Path template;             // kiln-yaml
+    private Path playbook;             // kiln-yaml
+    private Path upstreamImage;        // upstream
+    private Path sitePlaybook;         // seal
+    private Path rawDisk;              // packer
+    private String rawSha256;          // convert
+    private final Map<String, FormatFile> formats = new LinkedHashMap<>();   // convert
+    private final Map<String, String> formatFailures = new LinkedHashMap<>(); // convert, store
+    private final Map<String, Artifact> artifacts = new LinkedHashMap<>();    // store
+    private String buildLogLocation;   // store
+
+    /** One converted file, before it is stored. */
+    public record FormatFile(String format, Path file, String sha256, long size, long virtualSize) {
+    }
+
+    BuildContext(ReleaseTagged tagged, BuilderConfig config, Map<String, String> tools) {
+        this.tagged = tagged;
+        this.config = config;
+        this.tools = Map.copyOf(tools);
+    }
+
+    public ReleaseTagged tagged() {
+        return tagged;
+    }
+
+    public Release release() {
+        return tagged.release();
+    }
+
+    public BuilderConfig config() {
+        return config;
+    }
+
+    public Map<String, String> tools() {
+        return tools;
+    }
+
+    /** Log a stage's own line. */
+    public void log(String line) {
+        if (log != null) {
+            log.line(line);
+        }
+    }
+
+    public BuildLog buildLog() {
+        return log;
+    }
+
+    void workspace(Path workspace, BuildLog log) {
+        this.workspace = workspace;
+        this.log = log;
+    }
+
+    public Path workspace() {
+        return workspace;
+    }
+
+    public Path source() {
+        return source;
+    }
+
+    void source(Path source) {
+        this.source = source;
+    }
+
+    public KilnFile kilnFile() {
+        return kilnFile;
+    }
+
+    void kilnFile(KilnFile kilnFile, Path template, Path playbook) {
+        this.kilnFile = kilnFile;
+        this.template = template;
+        this.playbook = playbook;
+    }
+
+    public Path template() {
+        return template;
+    }
+
+    public Path playbook() {
+        return playbook;
+    }
+
+    public Path upstreamImage() {
+        return upstreamImage;
+    }
+
+    void upstreamImage(Path upstreamImage) {
+        this.upstreamImage = upstreamImage;
+    }
+
+    public Path sitePlaybook() {
+        return sitePlaybook;
+    }
+
+    void sitePlaybook(Path sitePlaybook) {
+        this.sitePlaybook = sitePlaybook;
+    }
+
+    public Path rawDisk() {
+        return rawDisk;
+    }
+
+    void rawDisk(Path rawDisk) {
+        this.rawDisk = rawDisk;
+    }
+
+    public String rawSha256() {
+        return rawSha256;
+    }
+
+    void rawSha256(String rawSha256) {
+        this.rawSha256 = rawSha256;
+    }
+
+    public Map<String, FormatFile> formats() {
+        return formats;
+    }
+
+    /** Formats that could not be made, with the reason; the others go on. */
+    public Map<String, String> formatFailures() {
+        return formatFailures;
+    }
+
+    public Map<String, Artifact> artifacts() {
+        return artifacts;
+    }
+
+    public String buildLogLocation() {
+        return buildLogLocation;
+    }
+
+    void buildLogLocation(String location) {
+        this.buildLogLocation = location;
+    }
+}

@@ -1,0 +1,21 @@
+package dev.kiln.builder;
+
+import java.util.List;
+
+/** The stages of every release build, in the order they run: the one place to read what a build does. */
+final class BuildSteps {
+    private BuildSteps() {
+    }
+
+    static List<BuildStep> inOrder(ArtifactStore store) {
+        return List.of(
+                new CreateWorkspaceStep(),
+                new CheckoutStep(),
+                new ReadKilnFileStep(),
+                new FetchUpstreamStep(),
+                new SealPlaybookStep(),
+                new PackerBuildStep(),
+                new ConvertStep(),
+                new StoreStep(store));
+    }
+}

@@ -1,0 +1,67 @@
+package dev.kiln.builder;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+import java.nio.file.Path;
+import java.util.Optional;
+
+/** {@code kiln.builder.*}: where builds run, where upstream images are cached, where artifacts go. */
+@ConfigMapping(prefix = "kiln.builder")
+public interface BuilderConfig {
+    /** Each build gets a fresh directory here, removed when the build ends. */
+    @WithDefault("/var/tmp/kiln/state/builder/work")
+    Path workspaces();
+
+    /** Verified upstream images, by sha256; downloaded once, checked again on every use. */
+    @WithDefault("/var/tmp/kiln/cache/builder/upstream")
+    Path upstreamCache();
+
+    /** kiln's own Ansible roles (seal, release-stamp). */
+    @WithDefault("ansible/roles")
+    Path ansibleRoles();
+
+    /** A build does not start with less free space than this in the workspaces' file system, in GiB. */
+    @WithDefault("6")
+    int minFreeGib();
+
+    /** Cap on build.timeout from kiln.yaml. */
+    @WithDefault("2h")
+    java.time.Duration maxTimeout();
+
+    /** CloudEvent source of this service's events. */
+    @WithDefault("/kiln/builder")
+    String eventSource();
+
+    Store store();
+
+    interface Store {
+        /** {@code file} (content-addressed directory) or {@code s3} (any S3-compatible object store). */
+        @WithDefault("file")
+        String kind();
+
+        /** Root directory of the file store. */
+        @WithDefault("/var/tmp/kiln/state/artifacts")
+        Path directory();
+
+        S3 s3();
+    }
+
+    interface S3 {
+        Optional<String> bucket();
+
+        /** For S3-compatible servers (MinIO, Ceph, s3proxy): their URL; path-style addressing is used then. */
+        Optional<String> endpoint();
+
+        @WithDefault("us-east-1")
+        String region();
+
+        /** Static credentials; without them the SDK's default chain (environment, profile, instance role) is used. */
+        Optional<String> accessKey();
+
+        Optional<String> secretKey();
+
+        /** Key prefix inside the bucket. */
+        Optional<String> prefix();
+    }
+}

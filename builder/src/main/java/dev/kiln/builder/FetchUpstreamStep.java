@@ -1,0 +1,88 @@
+package dev.kiln.builder;
+
+import dev.kiln.events.Sha256;
+import dev.kiln.events.KilnFile;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+
+/**
+ * upstream: the upstream image, downloaded once into a cache keyed by its pinned sha256 and checked against that
+ * pin every time it is used, before anything boots it. A mismatch fails the build; nothing unverified is booted.
+ */
+final class FetchUpstreamStep implements BuildStep {
+    private static final HttpClient HTTP = HttpClient.newBuilder()
+            .followRedirects(HttpClient.Redirect.NORMAL).connectTimeout(Duration.ofSeconds(30)).build();
+
+    @Override
+    public String name() {
+        return "upstream";
+    }
+
+    @Override
+    public void run(BuildContext build) throws Exception {
+        KilnFile.Upstream upstream = build.kilnFile().upstream();
+        Path cache = build.config().upstreamCache();
+        Files.createDirectories(cache);
+        Path cached = cache.resolve(upstream.sha256() + ".img");
+        if (Files.exists(cached)) {
+            String actual = Sha256.of(cached);
+            if (actual.equals(upstream.sha256())) {
+                build.upstreamImage(cached);
+                build.log("upstream image " + upstream.url() + " verified from the cache (sha256 " + actual + ")");
+                return;
+            }
+            build.log("cached upstream " + cached + " no longer matches its sha256 (" + actual + "); downloading it again");
+            Files.delete(cached);
+        }
+        Path partial = Files.createTempFile(cache, upstream.sha256() + ".", ".part");
+        try {
+            String actual;
+            try (InputStream in = open(upstream.url()); OutputStream out = Files.newOutputStream(partial)) {
+                actual = Sha256.copy(in, out);
+            }
+            if (!actual.equals(upstream.sha256())) {
+                throw new BuildFailure("checksum mismatch: the upstream image at " + upstream.url() + " has sha256 " + actual
+                        + " but kiln.yaml pins " + upstream.sha256() + "; nothing was booted. Check the publisher's SHA256SUMS and upstream.sha256");
+            }
+            Files.move(partial, cached, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } finally {
+            Files.deleteIfExists(partial);
+        }
+        build.upstreamImage(cached);
+        build.log("upstream image " + upstream.url() + " downloaded and verified (sha256 " + upstream.sha256() + ")");
+    }
+
+    private static InputStream open(String url) throws BuildFailure, IOException, InterruptedException {
+        URI uri = URI.create(url);
+        if ("file".equals(uri.getScheme())) {
+            try {
+                return Files.newInputStream(Path.of(uri));
+            } catch (NoSuchFileException e) {
+                throw new BuildFailure("the upstream image " + url + " does not exist on the builder's machine");
+            }
+        }
+        HttpResponse<InputStream> response;
+        try {
+            response = HTTP.send(HttpRequest.newBuilder(uri).timeout(Duration.ofMinutes(5)).GET().build(),
+                    HttpResponse.BodyHandlers.ofInputStream());
+        } catch (IOException e) {
+            throw new BuildFailure("cannot download the upstream image " + url + ": " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()), e);
+        }
+        if (response.statusCode() != 200) {
+            response.body().close();
+            throw new BuildFailure("cannot download the upstream image " + url + ": HTTP " + response.statusCode());
+        }
+        return response.body();
+    }
+}

@@ -1,0 +1,60 @@
+package dev.kiln.builder;
+
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The formats kiln vends and how qemu-img writes and reads each. All are converted from the one sealed raw
+ * disk; the OVA packs the streamOptimized VMDK with an OVF descriptor and a manifest.
+ */
+public enum ImageFormat {
+    RAW("raw", "raw", "raw", List.of(), false),
+    QCOW2("qcow2", "qcow2", "qcow2", List.of(), true),
+    // Azure takes fixed VHDs whose virtual size is a whole number of MiB; force_size keeps the size exact.
+    VHD("vhd", "vpc", "vhd", List.of("-o", "subformat=fixed,force_size=on"), false),
+    VHDX("vhdx", "vhdx", "vhdx", List.of("-o", "subformat=dynamic"), true),
+    VMDK("vmdk", "vmdk", "vmdk", List.of("-o", "subformat=streamOptimized"), true),
+    OVA("ova", "vmdk", "ova", List.of("-o", "subformat=streamOptimized"), true);
+
+    private final String id;
+    private final String qemuFormat;
+    private final String extension;
+    private final List<String> createOptions;
+    private final boolean checkable;
+
+    ImageFormat(String id, String qemuFormat, String extension, List<String> createOptions, boolean checkable) {
+        this.id = id;
+        this.qemuFormat = qemuFormat;
+        this.extension = extension;
+        this.createOptions = createOptions;
+        this.checkable = checkable;
+    }
+
+    /** The name in kiln.yaml and events. */
+    public String id() {
+        return id;
+    }
+
+    /** qemu-img's name for the disk inside (for OVA: the VMDK it carries). */
+    public String qemuFormat() {
+        return qemuFormat;
+    }
+
+    public String extension() {
+        return extension;
+    }
+
+    public List<String> createOptions() {
+        return createOptions;
+    }
+
+    /** Whether {@code qemu-img check} can check it. */
+    public boolean checkable() {
+        return checkable;
+    }
+
+    public static ImageFormat of(String id) {
+        return Arrays.stream(values()).filter(f -> f.id.equals(id)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("unknown format " + id));
+    }
+}

@@ -1,0 +1,123 @@
+package dev.kiln.builder;
+
+import dev.kiln.events.KilnFile;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * packer: {@code packer validate}, then {@code packer build} of the repository's template with the release's
+ * values as {@code -var} arguments (never through a shell) and SOURCE_DATE_EPOCH set to the commit time. The
+ * template boots the verified upstream image, runs kiln's playbook and leaves one sealed raw disk.
+ */
+final class PackerBuildStep implements BuildStep {
+    private Path tmp;
+
+    @Override
+    public String name() {
+        return "packer";
+    }
+
+    @Override
+    public void run(BuildContext build) throws Exception {
+        KilnFile kiln = build.kilnFile();
+        Path output = build.workspace().resolve("out");
+        // Packer's plugin sockets and Ansible's SSH control sockets live under TMPDIR and HOME, and a unix socket
+        // path may not exceed 107 bytes: both go in a short directory of their own, not the (deep) workspace.
+        Path tmp = Files.createTempDirectory("kiln-packer-");
+        this.tmp = tmp;
+        Path home = Files.createDirectories(tmp.resolve("h"));
+        Map<String, String> vars = new LinkedHashMap<>();
+        vars.put("image_name", kiln.image());
+        vars.put("version", build.release().version());
+        vars.put("commit", build.release().commit());
+        vars.put("source_date_epoch", Long.toString(build.tagged().sourceDateEpoch()));
+        vars.put("upstream_image", build.upstreamImage().toString());
+        vars.put("upstream_sha256", kiln.upstream().sha256());
+        vars.put("output_dir", output.toString());
+        vars.put("ssh_username", kiln.upstream().sshUsername());
+        if (kiln.upstream().sshPrivateKeyFile() != null) {
+            vars.put("ssh_private_key_file", kiln.upstream().sshPrivateKeyFile());
+        }
+        vars.put("playbook_file", build.sitePlaybook().toString());
+        vars.put("kiln_roles_dir", build.config().ansibleRoles().toAbsolutePath().normalize().toString());
+        vars.put("accelerator", Files.isWritable(Path.of("/dev/kvm")) ? "kvm" : "tcg");
+        List<String> varArgs = new ArrayList<>();
+        vars.forEach((name, value) -> {
+            varArgs.add("-var");
+            varArgs.add(name + "=" + value);
+        });
+        Map<String, String> env = Map.of(
+                "SOURCE_DATE_EPOCH", Long.toString(build.tagged().sourceDateEpoch()),
+                "CHECKPOINT_DISABLE", "1",
+                "PACKER_CACHE_DIR", build.workspace().resolve("packer_cache").toString(),
+                "HOME", home.toString(),
+                "TMPDIR", tmp.toString(),
+                "ANSIBLE_HOME", home.resolve(".ansible").toString(),
+                "ANSIBLE_LOCAL_TEMP", tmp.toString());
+        Path dir = build.template().getParent();
+        String template = build.template().toString();
+
+        List<String> validate = new ArrayList<>(List.of("packer", "validate"));
+        validate.addAll(varArgs);
+        validate.add(template);
+        build.log("$ packer validate " + kiln.build().template());
+        ToolProcess.Result validated = ToolProcess.run(validate, dir, env, Duration.ofMinutes(2), build::log);
+        if (!validated.ok()) {
+            throw new BuildFailure("the Packer template " + kiln.build().template() + " is invalid: "
+                    + firstError(validated.output()).orElse("packer validate exited with " + validated.exitCode()));
+        }
+
+        List<String> command = new ArrayList<>(List.of("packer", "build", "-color=false", "-on-error=cleanup"));
+        command.addAll(varArgs);
+        command.add(template);
+        Duration timeout = kiln.build().timeoutDuration();
+        build.log("$ packer build " + kiln.build().template() + " (timeout " + kiln.build().timeout() + ")");
+        ToolProcess.Result result = ToolProcess.run(command, dir, env, timeout, build::log);
+        if (result.timedOut()) {
+            throw new BuildFailure("the build passed its timeout of " + kiln.build().timeout()
+                    + " and was stopped; raise build.timeout in kiln.yaml if the image needs longer");
+        }
+        if (result.exitCode() != 0) {
+            throw new BuildFailure("packer build failed (exit " + result.exitCode() + "): "
+                    + firstError(result.output()).orElse("see the build log"));
+        }
+        Path disk = output.resolve("disk.raw");
+        if (!Files.isRegularFile(disk)) {
+            throw new BuildFailure("the template wrote no " + disk.getFileName() + " into output_dir; set format = \"raw\" and vm_name = \"disk.raw\" in its qemu source");
+        }
+        build.rawDisk(disk);
+    }
+
+    @Override
+    public void cleanup(BuildContext build) {
+        if (tmp != null) {
+            try {
+                Workspaces.delete(tmp);
+            } catch (java.io.IOException e) {
+                build.log("could not remove " + tmp + ": " + e.getMessage());
+            }
+            tmp = null;
+        }
+    }
+
+    /** The line that says what went wrong: an Ansible task failure first, else Packer's own error. */
+    static Optional<String> firstError(List<String> output) {
+        for (String marker : List.of("fatal: [", "ERROR!", "Error:", "error:")) {
+            for (String line : output) {
+                int at = line.indexOf(marker);
+                if (at >= 0) {
+                    String text = line.substring(at).trim();
+                    return Optional.of(text.length() > 600 ? text.substring(0, 600) + "…" : text);
+                }
+            }
+        }
+        return Optional.empty();
+    }
+}

@@ -1,0 +1,126 @@
+package dev.kiln.builder;
+
+import dev.kiln.events.Sha256;
+import dev.kiln.events.Artifact;
+import dev.kiln.events.BuildFailed;
+import dev.kiln.events.ImageBuilt;
+import dev.kiln.events.KilnEvent;
+import dev.kiln.events.KilnFile;
+import dev.kiln.events.Provenance;
+import dev.kiln.events.ReleaseTagged;
+import org.jboss.logging.Logger;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.ListIterator;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * Runs the stages of one release build and turns the outcome into events: an ImageBuilt per format made, a
+ * BuildFailed (stage, reason, last log lines) per format not made. Whatever happens, every stage that ran is
+ * cleaned up, the workspace goes, and the build log is stored first so the events can link to it.
+ */
+final class ReleaseBuild {
+    private static final Logger LOG = Logger.getLogger(ReleaseBuild.class);
+
+    private final Supplier<List<BuildStep>> steps;
+    private final ArtifactStore store;
+    private final BuilderConfig config;
+    private final Map<String, String> tools;
+
+    /** @param steps fresh stages for each build: a stage may hold what it must clean up */
+    ReleaseBuild(Supplier<List<BuildStep>> steps, ArtifactStore store, BuilderConfig config, Map<String, String> tools) {
+        this.steps = steps;
+        this.store = store;
+        this.config = config;
+        this.tools = tools;
+    }
+
+    List<KilnEvent> run(ReleaseTagged tagged) {
+        BuildContext build = new BuildContext(tagged, config, tools);
+        List<BuildStep> ran = new ArrayList<>();
+        String failedStage = null;
+        String reason = null;
+        for (BuildStep step : steps.get()) {
+            ran.add(step);
+            LOG.infof("%s %s: %s", tagged.release().image(), tagged.release().version(), step.name());
+            build.log("== " + step.name());
+            try {
+                step.run(build);
+            } catch (BuildFailure e) {
+                failedStage = step.name();
+                reason = e.getMessage();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                failedStage = step.name();
+                reason = "the builder was stopped during the build; it will be built again when the event is redelivered";
+            } catch (Exception e) {
+                failedStage = step.name();
+                reason = describe(e);
+            }
+            if (failedStage != null) {
+                build.log("FAILED at " + failedStage + ": " + reason);
+                LOG.errorf("%s %s failed at %s: %s", tagged.release().image(), tagged.release().version(), failedStage, reason);
+                break;
+            }
+        }
+        storeLog(build);
+        List<KilnEvent> events = events(build, failedStage, reason);
+        ListIterator<BuildStep> back = ran.listIterator(ran.size());
+        while (back.hasPrevious()) {
+            BuildStep step = back.previous();
+            try {
+                step.cleanup(build);
+            } catch (RuntimeException e) {
+                LOG.warnf("cleanup of %s failed: %s", step.name(), e.getMessage());
+            }
+        }
+        return events;
+    }
+
+    private List<KilnEvent> events(BuildContext build, String failedStage, String reason) {
+        List<String> formats = build.kilnFile() != null ? build.kilnFile().formats() : KilnFile.ALL_FORMATS;
+        List<String> tail = build.buildLog() == null ? List.of() : build.buildLog().tail();
+        List<KilnEvent> events = new ArrayList<>();
+        for (String format : formats) {
+            Artifact artifact = build.artifacts().get(format);
+            if (artifact != null) {
+                KilnFile.Upstream upstream = build.kilnFile().upstream();
+                Provenance provenance = new Provenance(build.release().commit(), build.release().tag(), upstream.url(),
+                        upstream.sha256(), build.tools(), build.tagged().sourceDateEpoch());
+                events.add(new ImageBuilt(build.release(), artifact, provenance, build.buildLogLocation()));
+            } else {
+                String why = build.formatFailures().getOrDefault(format, reason);
+                String stage = build.formatFailures().containsKey(format) ? "convert" : failedStage;
+                events.add(new BuildFailed(build.release(), format, stage == null ? "convert" : stage,
+                        why == null ? "the format was not made; see the build log" : why, tail, build.buildLogLocation()));
+            }
+        }
+        return events;
+    }
+
+    private void storeLog(BuildContext build) {
+        if (build.buildLog() == null) {
+            return;
+        }
+        try {
+            build.buildLog().close();
+            String name = build.release().image() + "/" + build.release().version() + "/build-" + build.release().commit().substring(0, 12) + ".log";
+            build.buildLogLocation(store.put(name, build.buildLog().file(), Sha256.of(build.buildLog().file())));
+        } catch (IOException | RuntimeException e) {
+            LOG.warnf("could not store the build log of %s %s: %s", build.release().image(), build.release().version(), e.getMessage());
+        }
+    }
+
+    private static String describe(Throwable e) {
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            String message = cause.getMessage();
+            if (message != null && message.contains("No space left on device")) {
+                return "the disk is full (" + message + "); free space where kiln.builder.workspaces or the artifact store are";
+            }
+        }
+        return e.getClass().getSimpleName() + ": " + e.getMessage();
+    }
+}

@@ -1,0 +1,71 @@
+package dev.kiln.builder;
+
+import dev.kiln.events.BuildFailed;
+import dev.kiln.events.EventCodec;
+import dev.kiln.events.EventMessages;
+import dev.kiln.events.KilnEvent;
+import dev.kiln.events.ReleaseTagged;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.smallrye.reactive.messaging.annotations.Blocking;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.eclipse.microprofile.reactive.messaging.Channel;
+import org.eclipse.microprofile.reactive.messaging.Emitter;
+import org.eclipse.microprofile.reactive.messaging.Incoming;
+import org.jboss.logging.Logger;
+
+import java.net.URI;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The builder's hop: ReleaseTagged in (consumer group "kiln-builder", so instances share releases and each is
+ * built once), one ImageBuilt or BuildFailed per format out. One build at a time per instance: a build takes the
+ * machine's cores. A payload that does not decode goes to the dead-letter topic and the consumer moves on.
+ */
+@ApplicationScoped
+public class ReleaseBuilder {
+    private static final Logger LOG = Logger.getLogger(ReleaseBuilder.class);
+
+    private final ReleaseBuild build;
+    private final Emitter<String> events;
+    private final URI source;
+    private final MeterRegistry metrics;
+
+    ReleaseBuilder(BuilderConfig config, ArtifactStore store, @Channel("build-results") Emitter<String> events, MeterRegistry metrics) {
+        Map<String, String> tools = ToolVersions.read();
+        LOG.infof("builder tools: %s", tools);
+        this.build = new ReleaseBuild(() -> BuildSteps.inOrder(store), store, config, tools);
+        this.events = events;
+        this.source = URI.create(config.eventSource());
+        this.metrics = metrics;
+    }
+
+    @Incoming("release-tagged")
+    @Blocking
+    public void onReleaseTagged(String payload) {
+        ReleaseTagged tagged = EventCodec.decode(ReleaseTagged.class, payload);
+        LOG.infof("building %s %s from %s at %s", tagged.release().image(), tagged.release().version(),
+                tagged.release().repository(), tagged.release().commit());
+        List<KilnEvent> results = metrics.timer("kiln.builder.build").record(() -> build.run(tagged));
+        CompletableFuture<?>[] sent = results.stream()
+                .peek(event -> metrics.counter("kiln.builder.formats", "outcome", event instanceof BuildFailed ? "failed" : "built").increment())
+                .map(event -> {
+                    CompletableFuture<Void> acked = new CompletableFuture<>();
+                    events.send(EventMessages.of(event, source, Clock.systemUTC())
+                            .withAck(() -> {
+                                acked.complete(null);
+                                return CompletableFuture.completedFuture(null);
+                            })
+                            .withNack(e -> {
+                                acked.completeExceptionally(e);
+                                return CompletableFuture.completedFuture(null);
+                            }));
+                    return acked;
+                })
+                .toArray(CompletableFuture[]::new);
+        // The ReleaseTagged is acknowledged only when every result is on the broker: a crash before that rebuilds.
+        CompletableFuture.allOf(sent).join();
+    }
+}

@@ -1,0 +1,43 @@
+package dev.kiln.builder;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * seal: the playbook Packer runs is kiln's, not the repository's: it imports the repository's playbook and then
+ * applies kiln's release-stamp and seal roles, last, so no image leaves the builder unstamped or unsealed
+ * because a playbook forgot them. The seal role's final step runs as the build's shutdown command.
+ */
+final class SealPlaybookStep implements BuildStep {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Override
+    public String name() {
+        return "seal";
+    }
+
+    @Override
+    public void run(BuildContext build) throws Exception {
+        Path roles = build.config().ansibleRoles().toAbsolutePath().normalize();
+        for (String role : new String[] {"seal", "release-stamp"}) {
+            if (!Files.isDirectory(roles.resolve(role))) {
+                throw new BuildFailure("kiln's " + role + " role is not in " + roles + " (kiln.builder.ansible-roles); the builder is installed incompletely");
+            }
+        }
+        // A JSON string is a valid YAML scalar: the path is quoted whatever it holds.
+        String site = "# Written by kiln for this build: the repository's playbook, then kiln's stamp and seal, always last.\n"
+                + "- import_playbook: " + JSON.writeValueAsString(build.playbook().toAbsolutePath().toString()) + "\n"
+                + "- name: kiln release stamp and seal\n"
+                + "  hosts: all\n"
+                + "  become: true\n"
+                + "  roles:\n"
+                + "    - release-stamp\n"
+                + "    - seal\n";
+        Path file = build.workspace().resolve("kiln-site.yml");
+        Files.writeString(file, site);
+        build.sitePlaybook(file);
+        build.log("playbook: " + build.kilnFile().build().playbook() + ", then kiln's release-stamp and seal");
+    }
+}

@@ -1,0 +1,91 @@
+package dev.kiln.builder;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * Runs a build tool (packer, qemu-img) as a child process: arguments as a list, never through a shell; output
+ * line by line into the build log; stopped with its whole process tree (QEMU included) when it overruns.
+ */
+public final class ToolProcess {
+    /** How a run ended. */
+    public record Result(int exitCode, boolean timedOut, List<String> output) {
+        public boolean ok() {
+            return exitCode == 0 && !timedOut;
+        }
+    }
+
+    private ToolProcess() {
+    }
+
+    public static Result run(List<String> command, Path directory, Map<String, String> environment, Duration timeout,
+                             Consumer<String> log) throws IOException, InterruptedException {
+        ProcessBuilder builder = new ProcessBuilder(command).directory(directory.toFile()).redirectErrorStream(true);
+        builder.environment().putAll(environment);
+        Process process;
+        try {
+            process = builder.start();
+        } catch (IOException e) {
+            throw new IOException(command.get(0) + " could not be started (is it installed? ./kiln setup installs it): " + e.getMessage(), e);
+        }
+        process.getOutputStream().close();
+        List<String> output = new ArrayList<>();
+        Thread pump = new Thread(() -> {
+            try (BufferedReader reader = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                for (String line; (line = reader.readLine()) != null; ) {
+                    synchronized (output) {
+                        output.add(line);
+                    }
+                    log.accept(line);
+                }
+            } catch (IOException ignored) {
+                // the process is gone; what it printed so far is logged
+            }
+        }, "tool-output");
+        pump.setDaemon(true);
+        pump.start();
+        boolean finished;
+        try {
+            finished = process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            stop(process);
+            throw e;
+        }
+        if (!finished) {
+            stop(process);
+        }
+        pump.join(TimeUnit.SECONDS.toMillis(10));
+        synchronized (output) {
+            return new Result(finished ? process.exitValue() : -1, !finished, List.copyOf(output));
+        }
+    }
+
+    /** Runs a quick tool and returns its output, failing with that output when it does not exit 0. */
+    public static String check(List<String> command, Path directory, Duration timeout, Consumer<String> log)
+            throws IOException, InterruptedException {
+        Result result = run(command, directory, Map.of(), timeout, log);
+        if (!result.ok()) {
+            throw new IOException(String.join(" ", command) + (result.timedOut() ? " timed out" : " exited with " + result.exitCode())
+                    + ": " + String.join("\n", result.output()));
+        }
+        return String.join("\n", result.output());
+    }
+
+    private static void stop(Process process) throws InterruptedException {
+        List<ProcessHandle> tree = new ArrayList<>(process.descendants().toList());
+        tree.add(process.toHandle());
+        tree.forEach(ProcessHandle::destroy);
+        Thread.sleep(2000);
+        tree.stream().filter(ProcessHandle::isAlive).forEach(ProcessHandle::destroyForcibly);
+        process.waitFor(10, TimeUnit.SECONDS);
+    }
+}

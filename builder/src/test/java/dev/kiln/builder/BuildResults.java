@@ -1,0 +1,58 @@
+package dev.kiln.builder;
+
+import dev.kiln.events.BuildFailed;
+import dev.kiln.events.EventCodec;
+import dev.kiln.events.EventRecords;
+import dev.kiln.events.EventType;
+import dev.kiln.events.ImageBuilt;
+import dev.kiln.events.ReleaseTagged;
+import dev.kiln.stack.KafkaBroker;
+import dev.kiln.stack.TopicRecords;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+import java.net.URI;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+
+/** Sends ReleaseTagged as the tag-watcher would, and reads what the builder emitted for a release. */
+final class BuildResults {
+    private BuildResults() {
+    }
+
+    static void send(ReleaseTagged tagged) throws Exception {
+        send(EventType.RELEASE_TAGGED.topic(), tagged.key(), EventCodec.encode(tagged), tagged);
+    }
+
+    static void sendRaw(String key, String payload) throws Exception {
+        send(EventType.RELEASE_TAGGED.topic(), key, payload, null);
+    }
+
+    private static void send(String topic, String key, String payload, ReleaseTagged tagged) throws Exception {
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of("bootstrap.servers", bootstrap()),
+                new StringSerializer(), new StringSerializer())) {
+            if (tagged != null) {
+                producer.send(EventRecords.of(tagged, URI.create("/kiln/builder-test"), Clock.systemUTC())).get();
+            } else {
+                producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(topic, key, payload)).get();
+            }
+        }
+    }
+
+    static List<ImageBuilt> built(ReleaseTagged tagged) {
+        return TopicRecords.readAll(bootstrap(), EventType.IMAGE_BUILT.topic()).stream()
+                .map(r -> EventCodec.decode(ImageBuilt.class, r.value()))
+                .filter(e -> e.release().equals(tagged.release())).toList();
+    }
+
+    static List<BuildFailed> failed(ReleaseTagged tagged) {
+        return TopicRecords.readAll(bootstrap(), EventType.BUILD_FAILED.topic()).stream()
+                .map(r -> EventCodec.decode(BuildFailed.class, r.value()))
+                .filter(e -> e.release().equals(tagged.release())).toList();
+    }
+
+    private static String bootstrap() {
+        return KafkaBroker.shared().bootstrapServers();
+    }
+}

@@ -1,0 +1,165 @@
+package dev.kiln.builder;
+
+import dev.kiln.events.Sha256;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.kiln.events.Artifact;
+import dev.kiln.events.BuildFailed;
+import dev.kiln.events.ImageBuilt;
+import dev.kiln.events.KilnFile;
+import dev.kiln.events.ReleaseTagged;
+import dev.kiln.stack.KafkaTestResource;
+import dev.kiln.stack.UpstreamImage;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The builder on the real broker, with real Packer, Ansible and QEMU (TCG): a release of examples/ becomes a
+ * sealed, stamped image in six formats; each way a build can go wrong ends as BuildFailed with its reason.
+ */
+@QuarkusTest
+@QuarkusTestResource(value = KafkaTestResource.class, restrictToAnnotatedClass = true)
+@QuarkusTestResource(value = BuilderDirectories.class, restrictToAnnotatedClass = true)
+class ReleaseBuilderTest {
+    private static final Duration BUILD = Duration.ofMinutes(15);
+
+    @TempDir
+    Path temp;
+
+    @Test
+    void aReleaseBecomesASealedStampedImageInEveryFormat() throws Exception {
+        ImageRepository repo = ImageRepository.copyOfExamples(temp.resolve("images"));
+        ReleaseTagged tagged = repo.release("debian-chrony", "0.1.0");
+
+        BuildResults.send(tagged);
+        await().atMost(BUILD).pollInterval(Duration.ofSeconds(5))
+                .until(() -> BuildResults.built(tagged).size() + BuildResults.failed(tagged).size() >= 6);
+
+        assertEquals(List.of(), BuildResults.failed(tagged));
+        List<ImageBuilt> built = BuildResults.built(tagged);
+        assertEquals(Set.copyOf(KilnFile.ALL_FORMATS), built.stream().map(ImageBuilt::format).collect(Collectors.toSet()));
+        Set<String> rawDigests = built.stream().map(e -> e.artifact().rawSha256()).collect(Collectors.toSet());
+        assertEquals(1, rawDigests.size(), "every format carries the same disk");
+        for (ImageBuilt event : built) {
+            Artifact artifact = event.artifact();
+            Path file = Path.of(URI.create(artifact.location()));
+            assertEquals(artifact.sha256(), Sha256.of(file), artifact.format());
+            assertEquals(artifact.size(), Files.size(file), artifact.format());
+            assertEquals(tagged.release().commit(), event.provenance().commit());
+            assertEquals(UpstreamImage.buildOrReuse().sha256(), event.provenance().upstreamSha256());
+            assertEquals(tagged.sourceDateEpoch(), event.provenance().sourceDateEpoch());
+            assertEquals("1.6.6", event.provenance().tools().get("packer"));
+            assertTrue(Files.readString(Path.of(URI.create(event.buildLog()))).contains("$ packer build"));
+            if (!artifact.format().equals("ova")) {
+                ImageFormat format = ImageFormat.of(artifact.format());
+                String info = ToolProcess.check(List.of("qemu-img", "info", "--output=json", "-f", format.qemuFormat(), file.toString()),
+                        temp, Duration.ofMinutes(1), l -> { });
+                assertEquals(artifact.virtualSize(), new ObjectMapper().readTree(info).path("virtual-size").asLong());
+            }
+        }
+        Path vhd = file(built, "vhd");
+        assertEquals(0, artifactOf(built, "vhd").virtualSize() % (1 << 20), "Azure wants whole MiB");
+        // A fixed VHD is the raw disk plus a 512-byte footer (which is why qemu-img cannot probe it: say -f vpc).
+        assertEquals(artifactOf(built, "vhd").virtualSize() + 512, Files.size(vhd));
+        try (java.io.RandomAccessFile footer = new java.io.RandomAccessFile(vhd.toFile(), "r")) {
+            byte[] cookie = new byte[8];
+            footer.seek(Files.size(vhd) - 512);
+            footer.readFully(cookie);
+            assertEquals("conectix", new String(cookie, java.nio.charset.StandardCharsets.US_ASCII));
+        }
+        String ova = ToolProcess.check(List.of("tar", "-tvf", file(built, "ova").toString()), temp, Duration.ofMinutes(1), l -> { });
+        assertTrue(ova.matches("(?s).*debian-chrony-0\\.1\\.0\\.ovf.*debian-chrony-0\\.1\\.0\\.mf.*debian-chrony-0\\.1\\.0-disk1\\.vmdk.*"), ova);
+
+        Path raw = file(built, "raw");
+        assertEquals(rawDigests.iterator().next(), Sha256.of(raw));
+        SealedDisk disk = new SealedDisk(raw);
+        String release = disk.cat("/etc/release");
+        assertTrue(release.contains("VERSION=0.1.0") && release.contains("COMMIT=" + tagged.release().commit())
+                && release.contains("IMAGE=debian-chrony"), release);
+        assertTrue(disk.exists("/etc/chrony/chrony.conf"), "the repository's playbook ran");
+        assertTrue(disk.ls("/etc/ssh").stream().noneMatch(name -> name.startsWith("ssh_host_")), "host keys: " + disk.ls("/etc/ssh"));
+        assertEquals("", disk.cat("/etc/machine-id"));
+        assertFalse(disk.exists("/home/kiln-build"), "the build login's home (and keys) are gone");
+        assertFalse(disk.exists("/etc/sudoers.d/kiln-build"));
+        assertFalse(disk.cat("/etc/passwd").contains("kiln-build"));
+        assertEquals(List.of(), Files.list(BuilderDirectories.root.resolve("work")).toList(), "the workspace is cleaned");
+    }
+
+    @Test
+    void badRepositoriesEndAsBuildFailedWithAReasonAndTheConsumerKeepsGoing() throws Exception {
+        ImageRepository repo = ImageRepository.copyOfExamples(temp.resolve("bad"));
+        BuildResults.sendRaw("broken/1", "{\"release\": {\"image\": \"broken\"}}");
+
+        assertFails(repo.delete("kiln.yaml").release("debian-chrony", "9.0.1"), "kiln-yaml", "there is no kiln.yaml");
+        assertFails(repo.write("kiln.yaml", repo.kilnYaml().replace("timeout: 20m", "timeout: 20 minutes")).release("debian-chrony", "9.0.2"),
+                "kiln-yaml", "'build.timeout' must be a duration");
+        String mismatch = repo.kilnYaml().replace(UpstreamImage.buildOrReuse().sha256(), "0".repeat(64));
+        assertFails(repo.write("kiln.yaml", mismatch).release("debian-chrony", "9.0.3"), "upstream", "checksum mismatch");
+        // Another digest, so the verified cache cannot stand in for the download.
+        String unreachable = repo.kilnYaml().replaceAll("(?m)^  url: .*$", "  url: http://127.0.0.1:9/debian.qcow2")
+                .replace(UpstreamImage.buildOrReuse().sha256(), "1".repeat(64));
+        assertFails(repo.write("kiln.yaml", unreachable).release("debian-chrony", "9.0.4"), "upstream", "cannot download the upstream image");
+        repo.write("kiln.yaml", repo.kilnYaml());
+        String template = Files.readString(ImageRepository.EXAMPLES.resolve("packer/image.pkr.hcl"));
+        assertFails(repo.write("packer/image.pkr.hcl", template.replace("source \"qemu\" \"image\" {", "source \"qemu\" \"image\" {\n  no_such_option = 1"))
+                .release("debian-chrony", "9.0.5"), "packer", "template packer/image.pkr.hcl is invalid");
+        assertEquals(List.of(), Files.list(BuilderDirectories.root.resolve("work")).toList(), "workspaces are cleaned");
+    }
+
+    @Test
+    void aFailingPlaybookAndAnOverrunAreBuildFailedAndLeaveNoQemuBehind() throws Exception {
+        ImageRepository repo = ImageRepository.copyOfExamples(temp.resolve("slow"));
+        repo.write("ansible/playbook.yml", """
+                - name: Configure the image
+                  hosts: all
+                  become: true
+                  tasks:
+                    - name: A step that breaks
+                      ansible.builtin.command: /bin/false
+                """);
+        assertFails(repo.release("debian-chrony", "9.1.0"), "packer", "fatal:");
+
+        repo.write("ansible/playbook.yml", Files.readString(ImageRepository.EXAMPLES.resolve("ansible/playbook.yml")))
+                .write("kiln.yaml", repo.kilnYaml().replace("timeout: 20m", "timeout: 15s"));
+        assertFails(repo.release("debian-chrony", "9.1.1"), "packer", "passed its timeout of 15s");
+        Process pgrep = new ProcessBuilder("pgrep", "-f", "qemu-system.*" + BuilderDirectories.root).start();
+        assertEquals(1, pgrep.waitFor(), "no QEMU of this builder is left running");
+    }
+
+    private static void assertFails(ReleaseTagged tagged, String stage, String reason) throws Exception {
+        BuildResults.send(tagged);
+        await().atMost(BUILD).pollInterval(Duration.ofSeconds(2)).until(() -> BuildResults.failed(tagged).size() >= 6);
+        List<BuildFailed> failed = BuildResults.failed(tagged);
+        assertEquals(Set.copyOf(KilnFile.ALL_FORMATS), failed.stream().map(BuildFailed::format).collect(Collectors.toSet()));
+        for (BuildFailed event : failed) {
+            assertEquals(stage, event.stage(), event.reason());
+            assertTrue(event.reason().contains(reason), "expected '" + reason + "' in: " + event.reason());
+            assertFalse(event.logTail().isEmpty());
+            assertTrue(Files.exists(Path.of(URI.create(event.buildLog()))));
+        }
+        assertEquals(List.of(), BuildResults.built(tagged));
+    }
+
+    private static Artifact artifactOf(List<ImageBuilt> built, String format) {
+        return built.stream().filter(e -> e.format().equals(format)).findFirst().orElseThrow().artifact();
+    }
+
+    private static Path file(List<ImageBuilt> built, String format) {
+        return Path.of(URI.create(artifactOf(built, format).location()));
+    }
+}

@@ -1,0 +1,115 @@
+package dev.kiln.verifier;
+
+import dev.kiln.events.Sha256;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * An artifact decoded to the raw disk it carries, with the disk QEMU boots: the file itself in its own format, or
+ * for an OVA the VMDK inside it (after its manifest digests are checked). The format always comes from the event,
+ * never from probing the file.
+ *
+ * @param raw        the decoded raw disk
+ * @param boot       the file to boot
+ * @param bootFormat QEMU's name for the format of {@code boot}
+ */
+record DecodedImage(Path raw, Path boot, String bootFormat, long virtualSize) {
+    static final Map<String, String> QEMU_FORMATS = Map.of("raw", "raw", "qcow2", "qcow2", "vhd", "vpc", "vhdx", "vhdx",
+            "vmdk", "vmdk", "ova", "vmdk");
+    private static final Set<String> CHECKABLE = Set.of("qcow2", "vhdx", "vmdk");
+    private static final Duration TIMEOUT = Duration.ofMinutes(15);
+    private static final Pattern MANIFEST_LINE = Pattern.compile("SHA256\\(([^)]+)\\)\\s*=\\s*([0-9a-fA-F]{64})");
+
+    static DecodedImage decode(Path artifact, String format, Path workspace) throws Rejection, IOException, InterruptedException {
+        String qemuFormat = QEMU_FORMATS.get(format);
+        if (qemuFormat == null) {
+            throw new Rejection("decode", "", "unknown format '" + format + "'; kiln verifies " + String.join(", ", new java.util.TreeSet<>(QEMU_FORMATS.keySet())));
+        }
+        Path disk = format.equals("ova") ? unpackOva(artifact, workspace) : artifact;
+        if (CHECKABLE.contains(qemuFormat)) {
+            Tool.Result check = Tool.run(List.of("qemu-img", "check", "-f", qemuFormat, disk.toString()), TIMEOUT);
+            // 0: clean; 3: only leaked clusters, which waste space but lose nothing.
+            if (check.exitCode() != 0 && check.exitCode() != 3) {
+                throw new Rejection("decode", "", "the " + format + " file is corrupt (qemu-img check): " + check.output().strip());
+            }
+        }
+        Tool.Result info = Tool.run(List.of("qemu-img", "info", "--output=json", "-f", qemuFormat, disk.toString()), TIMEOUT);
+        if (!info.ok()) {
+            throw new Rejection("decode", "", "the file is not a readable " + format + " image: " + info.output().strip());
+        }
+        long virtualSize = new ObjectMapper().readTree(info.output()).path("virtual-size").asLong();
+        Path raw = artifact;
+        if (!format.equals("raw")) {
+            raw = workspace.resolve("decoded.raw");
+            Tool.Result convert = Tool.run(List.of("qemu-img", "convert", "-f", qemuFormat, "-O", "raw", disk.toString(), raw.toString()), TIMEOUT);
+            if (!convert.ok()) {
+                throw new Rejection("decode", "", "the " + format + " file could not be decoded (it is truncated or corrupt): " + convert.output().strip());
+            }
+        }
+        return new DecodedImage(raw, disk, qemuFormat, virtualSize);
+    }
+
+    /** The OVA's disk, after checking the tar holds a descriptor first and a manifest whose digests match. */
+    private static Path unpackOva(Path ova, Path workspace) throws Rejection, IOException {
+        Path dir = Files.createDirectories(workspace.resolve("ova"));
+        Map<String, String> digests = new HashMap<>();
+        String manifest = null;
+        Path disk = null;
+        boolean first = true;
+        try (InputStream in = Files.newInputStream(ova); TarArchiveInputStream tar = new TarArchiveInputStream(in)) {
+            for (TarArchiveEntry entry; (entry = tar.getNextEntry()) != null; ) {
+                String name = entry.getName();
+                if (name.contains("/") || name.startsWith(".")) {
+                    throw new Rejection("decode", name, "the OVA holds a path ('" + name + "'), not a flat list of files");
+                }
+                if (first && !name.endsWith(".ovf")) {
+                    throw new Rejection("decode", name, "an OVA must start with its .ovf descriptor, but starts with " + name);
+                }
+                first = false;
+                if (name.endsWith(".mf")) {
+                    manifest = new String(tar.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+                    continue;
+                }
+                Path file = dir.resolve(name);
+                try (OutputStream out = Files.newOutputStream(file)) {
+                    digests.put(name, Sha256.copy(tar, out));
+                }
+                if (name.endsWith(".vmdk")) {
+                    disk = file;
+                }
+            }
+        } catch (IOException e) {
+            throw new Rejection("decode", "", "the OVA is not a readable tar archive: " + e.getMessage());
+        }
+        if (disk == null || manifest == null) {
+            throw new Rejection("decode", "", "the OVA lacks " + (disk == null ? "a .vmdk disk" : "a .mf manifest"));
+        }
+        Matcher m = MANIFEST_LINE.matcher(manifest);
+        int listed = 0;
+        while (m.find()) {
+            listed++;
+            String actual = digests.get(m.group(1));
+            if (actual == null || !actual.equalsIgnoreCase(m.group(2))) {
+                throw new Rejection("decode", m.group(1), "the OVA manifest's SHA256 of " + m.group(1) + " does not match the file");
+            }
+        }
+        if (listed < digests.size()) {
+            throw new Rejection("decode", "", "the OVA manifest does not list every file with a SHA256 digest");
+        }
+        return disk;
+    }
+}

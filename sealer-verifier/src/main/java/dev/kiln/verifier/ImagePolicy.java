@@ -1,0 +1,47 @@
+package dev.kiln.verifier;
+
+import dev.kiln.events.KilnFile;
+import dev.kiln.events.Release;
+import org.eclipse.jgit.api.Git;
+import org.eclipse.jgit.lib.ObjectId;
+import org.eclipse.jgit.lib.Repository;
+import org.eclipse.jgit.revwalk.RevWalk;
+import org.eclipse.jgit.treewalk.TreeWalk;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+
+/**
+ * The image's kiln.yaml at the released commit, for what verification needs from it: the build login to look for,
+ * and the sealing rules the image's maintainers relaxed, with their reasons.
+ */
+final class ImagePolicy {
+    private ImagePolicy() {
+    }
+
+    static KilnFile at(Release release, Path workspace) throws Rejection {
+        Path clone = workspace.resolve("repository.git");
+        try (Git git = Git.cloneRepository().setURI(release.repository()).setGitDir(clone.toFile()).setBare(true)
+                .setTimeout(120).call()) {
+            Repository repository = git.getRepository();
+            ObjectId commit = ObjectId.fromString(release.commit());
+            if (!repository.getObjectDatabase().has(commit)) {
+                git.fetch().setRefSpecs("+refs/tags/*:refs/tags/*").call();
+            }
+            try (RevWalk walk = new RevWalk(repository);
+                 TreeWalk tree = TreeWalk.forPath(repository, KilnFile.PATH, walk.parseCommit(commit).getTree())) {
+                if (tree == null) {
+                    throw new Rejection("policy", KilnFile.PATH, "there is no kiln.yaml at commit " + release.commit());
+                }
+                return KilnFile.parse(new String(repository.open(tree.getObjectId(0)).getBytes(), StandardCharsets.UTF_8));
+            }
+        } catch (Rejection e) {
+            throw e;
+        } catch (KilnFile.InvalidKilnFile e) {
+            throw new Rejection("policy", KilnFile.PATH, e.getMessage());
+        } catch (Exception e) {
+            throw new Rejection("policy", KilnFile.PATH, "cannot read kiln.yaml of " + release.repository() + " at "
+                    + release.commit() + " (needed for its sealing policy): " + e.getMessage());
+        }
+    }
+}

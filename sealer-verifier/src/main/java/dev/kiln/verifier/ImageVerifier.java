@@ -1,0 +1,106 @@
+package dev.kiln.verifier;
+
+import dev.kiln.events.EventCodec;
+import dev.kiln.events.EventMessages;
+import dev.kiln.events.Finding;
+import dev.kiln.events.ImageBuilt;
+import dev.kiln.events.ImageRejected;
+import dev.kiln.events.ImageVerified;
+import dev.kiln.events.KilnEvent;
+import dev.kiln.events.KilnFile;
+import dev.kiln.events.VerificationSummary;
+import dev.kiln.verifier.rules.Expectations;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.smallrye.reactive.messaging.annotations.Blocking;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.eclipse.microprofile.reactive.messaging.Channel;
+import org.eclipse.microprofile.reactive.messaging.Emitter;
+import org.eclipse.microprofile.reactive.messaging.Incoming;
+import org.jboss.logging.Logger;
+
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The sealer-verifier's hop: ImageBuilt in, ImageVerified or ImageRejected out, with the report stored and linked.
+ * Nothing is published that did not pass here. A payload that does not decode goes to the dead-letter topic.
+ */
+@ApplicationScoped
+public class ImageVerifier {
+    private static final Logger LOG = Logger.getLogger(ImageVerifier.class);
+
+    private final VerifierConfig config;
+    private final Verification verification;
+    private final ArtifactSource artifacts;
+    private final ReportStore reports;
+    private final Emitter<String> events;
+    private final MeterRegistry metrics;
+
+    ImageVerifier(VerifierConfig config, ReportStore reports, @Channel("verification-results") Emitter<String> events, MeterRegistry metrics) {
+        this.config = config;
+        this.verification = new Verification(config.bootTimeout(), config.bootMarker(), config.boot());
+        this.artifacts = new ArtifactSource(config.s3());
+        this.reports = reports;
+        this.events = events;
+        this.metrics = metrics;
+    }
+
+    @Incoming("image-built")
+    @Blocking
+    public void onImageBuilt(String payload) throws Exception {
+        ImageBuilt built = EventCodec.decode(ImageBuilt.class, payload);
+        VerificationReport report = verify(built);
+        reports.save(report);
+        String location = config.publicUrl() + "/api/v1/reports/" + report.image() + "/" + report.version() + "/" + report.format();
+        KilnEvent result = report.verified()
+                ? new ImageVerified(built.release(), built.format(), built.artifact().sha256(),
+                        new VerificationSummary(location, List.copyOf(report.rulesChecked().keySet()), report.relaxed(), report.bootMillis()))
+                : new ImageRejected(built.release(), built.format(), built.artifact().sha256(), location, report.findings());
+        metrics.counter("kiln.verifier.images", "verdict", report.verdict(), "format", built.format()).increment();
+        if (report.verified()) {
+            LOG.infof("%s %s %s verified (boot %d ms, phases %s)", report.image(), report.version(), report.format(),
+                    report.bootMillis(), report.phaseMillis());
+        } else {
+            LOG.errorf("%s %s %s REJECTED: %s", report.image(), report.version(), report.format(), report.findings());
+        }
+        CompletableFuture<Void> acked = new CompletableFuture<>();
+        events.send(EventMessages.of(result, URI.create(config.eventSource()), Clock.systemUTC())
+                .withAck(() -> {
+                    acked.complete(null);
+                    return CompletableFuture.completedFuture(null);
+                })
+                .withNack(e -> {
+                    acked.completeExceptionally(e);
+                    return CompletableFuture.completedFuture(null);
+                }));
+        acked.join();
+    }
+
+    private VerificationReport verify(ImageBuilt built) throws IOException, InterruptedException {
+        Files.createDirectories(config.workspaces());
+        Path workspace = Files.createTempDirectory(config.workspaces(), built.release().image() + "-" + built.format() + "-");
+        try {
+            KilnFile policy;
+            Path artifact;
+            try {
+                policy = ImagePolicy.at(built.release(), workspace);
+                artifact = artifacts.fetch(built.artifact().location(), workspace);
+            } catch (Rejection e) {
+                return new VerificationReport(built.release().image(), built.release().version(), built.format(),
+                        built.release().commit(), built.artifact().sha256(), null, VerificationReport.REJECTED,
+                        List.of(new Finding(e.check(), e.path(), e.getMessage())), List.of(), java.util.Map.of(), java.util.Map.of(), 0);
+            }
+            Expectations expected = new Expectations(built.release().image(), built.release().version(), built.release().commit(),
+                    policy.upstream().sshUsername());
+            return verification.verify(artifact, new Verification.Claim(built.format(), built.artifact().sha256(),
+                    built.artifact().rawSha256(), expected, policy.verify()), workspace);
+        } finally {
+            Verification.clean(workspace);
+        }
+    }
+}

@@ -1,0 +1,108 @@
+package dev.kiln.verifier;
+
+import dev.kiln.events.Sha256;
+import dev.kiln.events.Finding;
+import dev.kiln.events.KilnFile;
+import dev.kiln.verifier.rules.Expectations;
+import dev.kiln.verifier.rules.SealingRule;
+import dev.kiln.verifier.rules.SealingRules;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The checks of one image file, in order: its digest, its decoding to raw (and the raw digest), every sealing rule
+ * on its root file system, then the boot test. The service and the command line both run this; each phase is timed.
+ */
+public final class Verification {
+    /** What the image is claimed to be; null digests are not checked (a local image checked by hand). */
+    public record Claim(String format, String sha256, String rawSha256, Expectations expected, KilnFile.Verify policy) {
+    }
+
+    private final BootTest boot;
+    private final boolean bootEnabled;
+
+    public Verification(java.time.Duration bootTimeout, String bootMarker, boolean bootEnabled) {
+        this.boot = new BootTest(bootTimeout, java.util.regex.Pattern.compile(bootMarker));
+        this.bootEnabled = bootEnabled;
+    }
+
+    public VerificationReport verify(Path artifact, Claim claim, Path workspace) throws IOException, InterruptedException {
+        Map<String, Long> phases = new LinkedHashMap<>();
+        Map<String, String> rulesChecked = new LinkedHashMap<>();
+        List<Finding> findings = new ArrayList<>();
+        List<Finding> relaxed = new ArrayList<>();
+        String sha256 = null;
+        String rawSha256 = null;
+        long bootMillis = 0;
+        Expectations expected = claim.expected();
+        try {
+            long t = System.nanoTime();
+            sha256 = Sha256.of(artifact);
+            if (claim.sha256() != null && !claim.sha256().equals(sha256)) {
+                throw new Rejection("artifact", "", "the file's sha256 is " + sha256 + " but the event says " + claim.sha256()
+                        + "; it changed or was damaged after it was built");
+            }
+            phases.put("digest", millisSince(t));
+
+            t = System.nanoTime();
+            DecodedImage decoded = DecodedImage.decode(artifact, claim.format(), workspace);
+            rawSha256 = Sha256.of(decoded.raw());
+            if (claim.rawSha256() != null && !claim.rawSha256().equals(rawSha256)) {
+                throw new Rejection("decode", "", "the decoded disk's sha256 is " + rawSha256 + " but the release's disk is "
+                        + claim.rawSha256() + ": this " + claim.format() + " does not carry the same disk as its sibling formats");
+            }
+            phases.put("decode", millisSince(t));
+
+            t = System.nanoTime();
+            ImageTree tree = DiskImage.extract(decoded.raw(), workspace.resolve("tree"));
+            for (SealingRule rule : SealingRules.all()) {
+                rulesChecked.put(rule.id(), rule.why());
+                for (Finding finding : rule.check(tree, expected)) {
+                    String reason = claim.policy().reasonFor(rule.id()).orElse(null);
+                    if (reason == null) {
+                        findings.add(finding);
+                    } else {
+                        relaxed.add(new Finding(finding.rule(), finding.path(), finding.message() + " (relaxed by kiln.yaml: " + reason + ")"));
+                    }
+                }
+            }
+            phases.put("inspect", millisSince(t));
+
+            if (bootEnabled && findings.isEmpty()) {
+                t = System.nanoTime();
+                rulesChecked.put("boot", "An image that does not boot from its own disk is no image; the boot marker proves it came up.");
+                bootMillis = boot.boot(decoded.boot(), decoded.bootFormat(), workspace);
+                phases.put("boot", millisSince(t));
+            }
+        } catch (Rejection e) {
+            findings.add(new Finding(e.check(), e.path(), e.getMessage()));
+        }
+        String verdict = findings.isEmpty() ? VerificationReport.VERIFIED : VerificationReport.REJECTED;
+        return new VerificationReport(expected.image(), expected.version(), claim.format(), expected.commit(), sha256, rawSha256,
+                verdict, findings, relaxed, rulesChecked, phases, bootMillis);
+    }
+
+    private static long millisSince(long start) {
+        return (System.nanoTime() - start) / 1_000_000;
+    }
+
+    static void clean(Path workspace) {
+        try {
+            if (Files.exists(workspace)) {
+                try (var files = Files.walk(workspace)) {
+                    for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                        Files.deleteIfExists(p);
+                    }
+                }
+            }
+        } catch (IOException e) {
+            org.jboss.logging.Logger.getLogger(Verification.class).warnf("could not remove %s: %s", workspace, e.getMessage());
+        }
+    }
+}

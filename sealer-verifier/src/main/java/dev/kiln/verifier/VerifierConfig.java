@@ -1,0 +1,54 @@
+package dev.kiln.verifier;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+
+/** {@code kiln.verifier.*}. */
+@ConfigMapping(prefix = "kiln.verifier")
+public interface VerifierConfig {
+    /** Each verification gets a fresh directory here, removed when it ends. */
+    @WithDefault("/var/tmp/kiln/state/verifier/work")
+    Path workspaces();
+
+    /** Reports as JSON, by image, version and format. */
+    @WithDefault("/var/tmp/kiln/state/verifier/reports")
+    Path reports();
+
+    /** This service's URL as others reach it: report locations in events point at its REST API. */
+    @WithDefault("http://localhost:8083")
+    String publicUrl();
+
+    /** How long an image may take to show the boot marker. */
+    @WithDefault("5m")
+    Duration bootTimeout();
+
+    /** Regular expression the serial console must show once the image is up. */
+    @WithDefault("login:")
+    String bootMarker();
+
+    /** Whether to boot images at all (the offline inspection always runs). */
+    @WithDefault("true")
+    boolean boot();
+
+    /** CloudEvent source of this service's events. */
+    @WithDefault("/kiln/sealer-verifier")
+    String eventSource();
+
+    /** For artifacts at s3:// locations. */
+    S3 s3();
+
+    interface S3 {
+        Optional<String> endpoint();
+
+        @WithDefault("us-east-1")
+        String region();
+
+        Optional<String> accessKey();
+
+        Optional<String> secretKey();
+    }
+}

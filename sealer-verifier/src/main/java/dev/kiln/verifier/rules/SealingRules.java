@@ -1,0 +1,24 @@
+package dev.kiln.verifier.rules;
+
+import java.util.List;
+
+/** Every sealing rule, in the order reports list them. */
+public final class SealingRules {
+    private SealingRules() {
+    }
+
+    public static List<SealingRule> all() {
+        return List.of(
+                new SshHostKeysRule(),
+                new MachineIdRule(),
+                new NetHwaddrRule(),
+                new HypervisorAgentRule(),
+                new ProvisionerArtifactsRule(),
+                new BuildCredentialsRule(),
+                new ShellHistoryRule(),
+                new LogsRule(),
+                new DhcpLeasesRule(),
+                new RandomSeedRule(),
+                new ReleaseStampRule());
+    }
+}

@@ -41,6 +41,7 @@ public final class Verification {
         String rawSha256 = null;
         long bootMillis = 0;
         Expectations expected = claim.expected();
+        Files.createDirectories(workspace);
         try {
             long t = System.nanoTime();
             sha256 = Sha256.of(artifact);

@@ -1,0 +1,110 @@
+package dev.kiln.registry;
+
+import dev.kiln.registry.Views.ChannelView;
+import dev.kiln.registry.Views.ImageView;
+import dev.kiln.registry.Views.LookupView;
+import dev.kiln.registry.Views.Promotion;
+import dev.kiln.registry.Views.Revocation;
+import dev.kiln.registry.Views.VersionView;
+import io.quarkus.hibernate.reactive.panache.common.WithSession;
+import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
+import io.smallrye.mutiny.Uni;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SecuritySchemeType;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityScheme;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
+import java.util.List;
+
+@Path("/api/v1/images")
+@Produces(MediaType.APPLICATION_JSON)
+@Tag(name = "images", description = "Published images, their versions, channels and the lookup provisioning tools call")
+@SecurityScheme(securitySchemeName = "token", type = SecuritySchemeType.HTTP, scheme = "bearer")
+@APIResponse(responseCode = "404", description = "Unknown image, version or channel",
+        content = @Content(mediaType = RegistryProblem.MEDIA_TYPE, schema = @Schema(implementation = RegistryProblem.Body.class)))
+public class ImagesResource {
+    private final Catalog catalog;
+
+    ImagesResource(Catalog catalog) {
+        this.catalog = catalog;
+    }
+
+    @GET
+    @WithSession
+    @Operation(summary = "List images")
+    public Uni<List<ImageView>> images() {
+        return catalog.images();
+    }
+
+    @GET
+    @Path("/{image}/versions")
+    @WithSession
+    @Operation(summary = "The versions of an image, newest first, optionally only those in one state")
+    public Uni<List<VersionView>> versions(@PathParam("image") String image,
+                                           @QueryParam("state") @Schema(enumeration = {"building", "verifying", "published", "failed", "rejected", "revoked"}) String state) {
+        return catalog.versions(image, state);
+    }
+
+    @GET
+    @Path("/{image}/versions/{version}")
+    @WithSession
+    @Operation(summary = "One version with all formats, digests, locations, verification and provenance")
+    public Uni<VersionView> version(@PathParam("image") String image, @PathParam("version") String version) {
+        return catalog.version(image, version);
+    }
+
+    @GET
+    @Path("/{image}/lookup")
+    @WithSession
+    @Operation(summary = "Resolve a version or channel and a format to the published image: what Terraform and other tools call")
+    @APIResponse(responseCode = "410", description = "The version was revoked",
+            content = @Content(mediaType = RegistryProblem.MEDIA_TYPE, schema = @Schema(implementation = RegistryProblem.Body.class)))
+    public Uni<LookupView> lookup(@PathParam("image") String image, @QueryParam("version") String version,
+                                  @QueryParam("channel") String channel, @QueryParam("format") String format) {
+        return catalog.lookup(image, version, channel, format);
+    }
+
+    @GET
+    @Path("/{image}/channels")
+    @WithSession
+    @Operation(summary = "The channels of an image and the versions they point at")
+    public Uni<List<ChannelView>> channels(@PathParam("image") String image) {
+        return catalog.channels(image);
+    }
+
+    @PUT
+    @Path("/{image}/channels/{channel}")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @WithTransaction
+    @SecurityRequirement(name = "token")
+    @Operation(summary = "Promote a published version to a channel (creates the channel)")
+    @APIResponse(responseCode = "401", description = "No or wrong write token")
+    @APIResponse(responseCode = "409", description = "The version is revoked or has no published format")
+    public Uni<ChannelView> promote(@PathParam("image") String image, @PathParam("channel") String channel, Promotion promotion) {
+        return catalog.promote(image, channel, promotion == null ? null : promotion.version());
+    }
+
+    @POST
+    @Path("/{image}/versions/{version}/revoke")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @WithTransaction
+    @SecurityRequirement(name = "token")
+    @Operation(summary = "Revoke a version: it is never served again, by version or by channel")
+    @APIResponse(responseCode = "401", description = "No or wrong write token")
+    public Uni<VersionView> revoke(@PathParam("image") String image, @PathParam("version") String version, Revocation revocation) {
+        return catalog.revoke(image, version, revocation == null ? null : revocation.reason());
+    }
+}

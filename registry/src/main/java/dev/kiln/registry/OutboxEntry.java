@@ -1,0 +1,29 @@
+package dev.kiln.registry;
+
+import io.quarkus.hibernate.reactive.panache.PanacheEntityBase;
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.GeneratedValue;
+import jakarta.persistence.GenerationType;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+
+import java.time.OffsetDateTime;
+
+/** An event written in the same transaction as the state it announces, sent by {@link PublicationRelay}. */
+@Entity
+@Table(name = "outbox")
+public class OutboxEntry extends PanacheEntityBase {
+    @Id
+    @GeneratedValue(strategy = GenerationType.IDENTITY)
+    public Long id;
+    @Column(name = "event_key")
+    public String eventKey;
+    @Column(name = "event_type")
+    public String eventType;
+    public String payload;
+    @Column(name = "created_at")
+    public OffsetDateTime createdAt = OffsetDateTime.now();
+    @Column(name = "sent_at")
+    public OffsetDateTime sentAt;
+}

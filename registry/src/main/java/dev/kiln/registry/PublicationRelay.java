@@ -1,0 +1,67 @@
+package dev.kiln.registry;
+
+import dev.kiln.events.EventCodec;
+import dev.kiln.events.EventMessages;
+import dev.kiln.events.ImagePublished;
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.quarkus.scheduler.Scheduled;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.reactive.messaging.MutinyEmitter;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.LockModeType;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.eclipse.microprofile.reactive.messaging.Channel;
+import org.jboss.logging.Logger;
+
+import java.net.URI;
+import java.time.Clock;
+import java.time.OffsetDateTime;
+import java.util.List;
+
+/**
+ * Sends what the ledger wrote to the outbox, oldest first, and only then marks it sent and the format published.
+ * Rows are locked while they are sent, so two registry instances never send the same one; a crash after the
+ * ledger's commit loses nothing, since the row waits here until it is sent.
+ */
+@ApplicationScoped
+public class PublicationRelay {
+    private static final Logger LOG = Logger.getLogger(PublicationRelay.class);
+    private static final int BATCH = 50;
+
+    private final MutinyEmitter<String> published;
+    private final URI source;
+
+    PublicationRelay(@Channel("image-published") MutinyEmitter<String> published,
+                     @ConfigProperty(name = "kiln.registry.event-source", defaultValue = "/kiln/registry") String source) {
+        this.published = published;
+        this.source = URI.create(source);
+    }
+
+    @Scheduled(every = "${kiln.registry.outbox-interval:1s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    Uni<Void> relay() {
+        return sendPending().onFailure().invoke(e -> LOG.warnf("outbox relay will retry: %s", e.getMessage()))
+                .onFailure().recoverWithNull().replaceWithVoid();
+    }
+
+    /** Sends every unsent entry; the number sent. */
+    public Uni<Integer> sendPending() {
+        return Panache.withTransaction(() -> OutboxEntry.<OutboxEntry>find("sentAt is null order by id")
+                .withLock(LockModeType.PESSIMISTIC_WRITE).page(0, BATCH).list()
+                .chain(entries -> Multi.createFrom().iterable(entries).onItem().transformToUniAndConcatenate(this::send)
+                        .collect().asList().map(List::size)));
+    }
+
+    private Uni<OutboxEntry> send(OutboxEntry entry) {
+        ImagePublished event = EventCodec.decode(ImagePublished.class, entry.payload);
+        return published.sendMessage(EventMessages.of(event, source, Clock.systemUTC()))
+                .chain(() -> FormatRecord.update("state = ?1, publishedAt = ?2 where releaseId in (select r.id from ReleaseRecord r "
+                                + "where r.image = ?3 and r.version = ?4) and format = ?5", FormatRecord.State.PUBLISHED, OffsetDateTime.now(),
+                        event.release().image(), event.release().version(), event.format()))
+                .invoke(() -> {
+                    entry.sentAt = OffsetDateTime.now();
+                    LOG.infof("published %s %s %s", event.release().image(), event.release().version(), event.format());
+                })
+                .replaceWith(entry);
+    }
+}

@@ -1,0 +1,58 @@
+package dev.kiln.registry;
+
+import dev.kiln.events.BuildFailed;
+import dev.kiln.events.EventCodec;
+import dev.kiln.events.ImageBuilt;
+import dev.kiln.events.ImageRejected;
+import dev.kiln.events.ImageVerified;
+import dev.kiln.events.KilnEvent;
+import dev.kiln.events.ReleaseTagged;
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.eclipse.microprofile.reactive.messaging.Incoming;
+
+import java.util.function.Function;
+
+/**
+ * The registry's hop: the events of a release's life in, each applied to the {@link ReleaseLedger} in one
+ * transaction. A payload that does not decode goes to the dead-letter topic and the consumer moves on.
+ */
+@ApplicationScoped
+public class ReleaseEvents {
+    private final ReleaseLedger ledger;
+
+    ReleaseEvents(ReleaseLedger ledger) {
+        this.ledger = ledger;
+    }
+
+    @Incoming("release-tagged")
+    public Uni<Void> onReleaseTagged(String payload) {
+        return apply(ReleaseTagged.class, payload, ledger::tagged);
+    }
+
+    @Incoming("image-built")
+    public Uni<Void> onImageBuilt(String payload) {
+        return apply(ImageBuilt.class, payload, ledger::built);
+    }
+
+    @Incoming("build-failed")
+    public Uni<Void> onBuildFailed(String payload) {
+        return apply(BuildFailed.class, payload, ledger::failed);
+    }
+
+    @Incoming("image-verified")
+    public Uni<Void> onImageVerified(String payload) {
+        return apply(ImageVerified.class, payload, ledger::verified);
+    }
+
+    @Incoming("image-rejected")
+    public Uni<Void> onImageRejected(String payload) {
+        return apply(ImageRejected.class, payload, ledger::rejected);
+    }
+
+    private static <T extends KilnEvent> Uni<Void> apply(Class<T> type, String payload, Function<T, Uni<Void>> transition) {
+        T event = EventCodec.decode(type, payload);
+        return Panache.withTransaction(() -> transition.apply(event));
+    }
+}

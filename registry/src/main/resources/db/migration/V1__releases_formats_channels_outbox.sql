@@ -33,6 +33,7 @@ create table release_format (
     failure_reason   text,
     updated_at       timestamptz  not null default now(),
     published_at     timestamptz,
+    row_version      integer      not null default 0,
     constraint release_format_once unique (release_id, format)
 );
 

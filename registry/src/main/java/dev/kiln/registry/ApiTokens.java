@@ -25,6 +25,28 @@ public class ApiTokens {
         this.readToken = readToken.filter(t -> !t.isBlank());
     }
 
+    /**
+     * The token in a bearer header, or the password of a basic one: Terraform's http backend can only send the
+     * latter ({@code password = <read token>}).
+     */
+    private static String presented(String header) {
+        if (header == null) {
+            return "";
+        }
+        if (header.startsWith("Bearer ")) {
+            return header.substring(7).trim();
+        }
+        if (header.startsWith("Basic ")) {
+            try {
+                String decoded = new String(java.util.Base64.getDecoder().decode(header.substring(6).trim()), StandardCharsets.UTF_8);
+                return decoded.substring(decoded.indexOf(':') + 1);
+            } catch (IllegalArgumentException e) {
+                return "";
+            }
+        }
+        return "";
+    }
+
     @ServerRequestFilter
     Optional<Response> check(ContainerRequestContext request) {
         if (!request.getUriInfo().getPath().startsWith("/api/")) {
@@ -40,7 +62,7 @@ public class ApiTokens {
             return Optional.empty();
         }
         String header = request.getHeaderString(HttpHeaders.AUTHORIZATION);
-        String given = header != null && header.startsWith("Bearer ") ? header.substring(7).trim() : "";
+        String given = presented(header);
         if (!MessageDigest.isEqual(given.getBytes(StandardCharsets.UTF_8), required.get().getBytes(StandardCharsets.UTF_8))) {
             return Optional.of(RegistryProblem.response(Response.Status.UNAUTHORIZED, header == null
                     ? "this " + (write ? "write" : "read") + " needs 'Authorization: Bearer <token>'"

@@ -65,4 +65,8 @@ public class FormatRecord extends PanacheEntityBase {
     public OffsetDateTime updatedAt = OffsetDateTime.now();
     @Column(name = "published_at")
     public OffsetDateTime publishedAt;
+    /** Optimistic lock: two events changing one format at once cannot both win. */
+    @jakarta.persistence.Version
+    @Column(name = "row_version")
+    public int rowVersion;
 }

@@ -38,9 +38,11 @@ public class PublicationRelay {
         this.source = URI.create(source);
     }
 
-    @Scheduled(every = "${kiln.registry.outbox-interval:1s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    // Delayed: the first run waits until the Kafka channel is connected.
+    @Scheduled(every = "${kiln.registry.outbox-interval:1s}", delayed = "${kiln.registry.outbox-delay:3s}",
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> relay() {
-        return sendPending().onFailure().invoke(e -> LOG.warnf("outbox relay will retry: %s", e.getMessage()))
+        return Uni.createFrom().deferred(this::sendPending).onFailure().invoke(e -> LOG.warnf("outbox relay will retry: %s", e.getMessage()))
                 .onFailure().recoverWithNull().replaceWithVoid();
     }
 
@@ -55,7 +57,7 @@ public class PublicationRelay {
     private Uni<OutboxEntry> send(OutboxEntry entry) {
         ImagePublished event = EventCodec.decode(ImagePublished.class, entry.payload);
         return published.sendMessage(EventMessages.of(event, source, Clock.systemUTC()))
-                .chain(() -> FormatRecord.update("state = ?1, publishedAt = ?2 where releaseId in (select r.id from ReleaseRecord r "
+                .chain(() -> FormatRecord.update("state = ?1, publishedAt = ?2, rowVersion = rowVersion + 1 where releaseId in (select r.id from ReleaseRecord r "
                                 + "where r.image = ?3 and r.version = ?4) and format = ?5", FormatRecord.State.PUBLISHED, OffsetDateTime.now(),
                         event.release().image(), event.release().version(), event.format()))
                 .invoke(() -> {

@@ -12,6 +12,7 @@ import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
+import java.time.Duration;
 import java.util.function.Function;
 
 /**
@@ -51,8 +52,14 @@ public class ReleaseEvents {
         return apply(ImageRejected.class, payload, ledger::rejected);
     }
 
+    /**
+     * Events of one release arrive on several topics at once, so two transactions may create the same row or change the
+     * same format together: the loser fails on a unique key or the row's version and is simply run again, and sees
+     * what the winner wrote. A payload that does not decode fails at once and is dead-lettered.
+     */
     private static <T extends KilnEvent> Uni<Void> apply(Class<T> type, String payload, Function<T, Uni<Void>> transition) {
         T event = EventCodec.decode(type, payload);
-        return Panache.withTransaction(() -> transition.apply(event));
+        return Uni.createFrom().deferred(() -> Panache.withTransaction(() -> transition.apply(event)))
+                .onFailure().retry().withBackOff(Duration.ofMillis(50), Duration.ofSeconds(2)).atMost(8);
     }
 }

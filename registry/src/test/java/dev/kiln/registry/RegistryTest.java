@@ -1,0 +1,240 @@
+package dev.kiln.registry;
+
+import dev.kiln.events.EventType;
+import dev.kiln.events.ImagePublished;
+import dev.kiln.events.Release;
+import dev.kiln.stack.KafkaTestResource;
+import dev.kiln.stack.PostgresCluster;
+import dev.kiln.stack.PostgresTestResource;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import io.restassured.http.ContentType;
+import org.junit.jupiter.api.Test;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import static dev.kiln.registry.RegistryEvents.built;
+import static dev.kiln.registry.RegistryEvents.failed;
+import static dev.kiln.registry.RegistryEvents.published;
+import static dev.kiln.registry.RegistryEvents.rejected;
+import static dev.kiln.registry.RegistryEvents.release;
+import static dev.kiln.registry.RegistryEvents.send;
+import static dev.kiln.registry.RegistryEvents.tagged;
+import static dev.kiln.registry.RegistryEvents.verified;
+import static io.restassured.RestAssured.given;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItem;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/** The registry on the real broker and the real PostgreSQL. */
+@QuarkusTest
+@TestProfile(RegistryTest.WithWriteToken.class)
+@QuarkusTestResource(value = KafkaTestResource.class, restrictToAnnotatedClass = true)
+@QuarkusTestResource(value = PostgresTestResource.class, restrictToAnnotatedClass = true)
+class RegistryTest {
+    static final String TOKEN = "test-write-token";
+
+    public static class WithWriteToken implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("kiln.registry.write-token", TOKEN);
+        }
+    }
+
+    private static String state(Release release, String format) {
+        return given().get("/api/v1/images/" + release.image() + "/versions/" + release.version())
+                .then().extract().path("formats.find { it.format == '" + format + "' }.state");
+    }
+
+    @Test
+    void aBuiltAndVerifiedFormatIsPublishedOnceEvenWhenEventsAreRedelivered() throws Exception {
+        Release release = release("debian-web", "1.0.0");
+        send(tagged(release), built(release, "qcow2", 'a'), verified(release, "qcow2", 'a'));
+        await().atMost(Duration.ofSeconds(30)).until(() -> published(release).size() == 1);
+        await().atMost(Duration.ofSeconds(10)).until(() -> "PUBLISHED".equals(state(release, "qcow2")));
+
+        send(tagged(release), built(release, "qcow2", 'a'), verified(release, "qcow2", 'a'), built(release, "qcow2", 'a'));
+        Thread.sleep(4000);
+
+        List<ImagePublished> events = published(release);
+        assertEquals(1, events.size());
+        ImagePublished event = events.get(0);
+        assertEquals("a".repeat(64), event.artifact().sha256());
+        assertEquals("1.6.6", event.provenance().tools().get("packer"));
+        assertEquals(31_000, event.verification().bootMillis());
+        given().get("/api/v1/images/debian-web/lookup?version=1.0.0&format=qcow2").then().statusCode(200)
+                .body("sha256", equalTo("a".repeat(64))).body("location", containsString("/sha256/"))
+                .body("commit", equalTo(RegistryEvents.COMMIT));
+        given().get("/api/v1/images/debian-web/versions/1.0.0").then().statusCode(200)
+                .body("state", equalTo("published"))
+                .body("formats[0].provenance.upstreamSha256", equalTo("e".repeat(64)))
+                .body("formats[0].verification.bootMillis", equalTo(31000));
+    }
+
+    @Test
+    void publishedFormatsAreImmutableAndConflictingEventsAreRefused() throws Exception {
+        Release release = release("debian-db", "2.0.0");
+        send(tagged(release), built(release, "raw", 'b'), verified(release, "raw", 'b'));
+        await().atMost(Duration.ofSeconds(30)).until(() -> "PUBLISHED".equals(state(release, "raw")));
+
+        Release otherCommit = new Release("debian-db", "2.0.0", "release-2.0.0", release.repository(), "f".repeat(40));
+        send(built(release, "raw", 'c'), rejected(release, "raw", 'b'), built(otherCommit, "vhd", 'c'));
+        Thread.sleep(4000);
+
+        given().get("/api/v1/images/debian-db/lookup?version=2.0.0&format=raw").then().statusCode(200).body("sha256", equalTo("b".repeat(64)));
+        given().get("/api/v1/images/debian-db/versions/2.0.0").then().statusCode(200)
+                .body("commit", equalTo(RegistryEvents.COMMIT)).body("formats.size()", equalTo(1));
+        assertEquals(1, published(release).size());
+    }
+
+    @Test
+    void rejectedAndFailedFormatsAreRecordedAndNeverPublished() throws Exception {
+        Release release = release("debian-mail", "3.0.0");
+        RegistryEvents.sendRaw(EventType.IMAGE_BUILT, "junk", "{\"release\": \"not an object\"}");
+        send(tagged(release), built(release, "vhd", 'a'), rejected(release, "vhd", 'a'), failed(release, "ova"),
+                verified(release, "raw", 'c'), built(release, "raw", 'c'));
+        // Each event type has its own topic, so they arrive in any order.
+        await().atMost(Duration.ofSeconds(30)).until(() -> "PUBLISHED".equals(state(release, "raw"))
+                && "REJECTED".equals(state(release, "vhd")) && "FAILED".equals(state(release, "ova")));
+        given().get("/api/v1/images/debian-mail/versions/3.0.0").then()
+                .body("formats.find { it.format == 'vhd' }.findings[0].rule", equalTo("ssh-hostkeys"))
+                .body("formats.find { it.format == 'ova' }.failureReason", containsString("packer build failed"));
+        given().get("/api/v1/images/debian-mail/lookup?version=3.0.0&format=vhd").then().statusCode(404)
+                .contentType("application/problem+json").body("detail", containsString("it is rejected"));
+        assertEquals(List.of("raw"), published(release).stream().map(ImagePublished::format).toList());
+    }
+
+    @Test
+    void theOutboxPublishesAfterACrashBetweenTheWriteAndTheSendExactlyOnce() throws Exception {
+        // What a registry instance that died right after its commit leaves: the format verified, ImagePublished only in the outbox.
+        Release release = release("debian-crash", "4.0.0");
+        ImagePublished pending = new ImagePublished(release, built(release, "qcow2", 'a').artifact(), built(release, "qcow2", 'a').provenance(),
+                verified(release, "qcow2", 'a').verification());
+        try (Connection db = DriverManager.getConnection(PostgresCluster.shared().jdbcUrl(), PostgresCluster.USER, "")) {
+            db.setAutoCommit(false);
+            long releaseId;
+            try (PreparedStatement insert = db.prepareStatement("insert into release (image, version, tag, repository, commit_sha) values (?, ?, ?, ?, ?) returning id")) {
+                insert.setString(1, release.image());
+                insert.setString(2, release.version());
+                insert.setString(3, release.tag());
+                insert.setString(4, release.repository());
+                insert.setString(5, release.commit());
+                try (ResultSet id = insert.executeQuery()) {
+                    id.next();
+                    releaseId = id.getLong(1);
+                }
+            }
+            try (PreparedStatement insert = db.prepareStatement("insert into release_format (release_id, format, state, artifact_location, sha256, size_bytes, virtual_size, raw_sha256) values (?, 'qcow2', 'VERIFIED', ?, ?, 1, 2, ?)")) {
+                insert.setLong(1, releaseId);
+                insert.setString(2, pending.artifact().location());
+                insert.setString(3, pending.artifact().sha256());
+                insert.setString(4, pending.artifact().rawSha256());
+                insert.executeUpdate();
+            }
+            try (PreparedStatement insert = db.prepareStatement("insert into outbox (event_key, event_type, payload) values (?, ?, ?)")) {
+                insert.setString(1, pending.key());
+                insert.setString(2, EventType.IMAGE_PUBLISHED.type());
+                insert.setString(3, dev.kiln.events.EventCodec.encode(pending));
+                insert.executeUpdate();
+            }
+            db.commit();
+        }
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> published(release).size() == 1);
+        await().atMost(Duration.ofSeconds(10)).until(() -> "PUBLISHED".equals(state(release, "qcow2")));
+        Thread.sleep(3000);
+        assertEquals(1, published(release).size());
+    }
+
+    @Test
+    void channelsRevocationAndAuthOnWrites() throws Exception {
+        Release v1 = release("debian-app", "1.0.0");
+        Release v2 = release("debian-app", "1.1.0");
+        send(tagged(v1), built(v1, "qcow2", 'a'), verified(v1, "qcow2", 'a'), tagged(v2), built(v2, "qcow2", 'b'));
+        await().atMost(Duration.ofSeconds(30)).until(() -> "PUBLISHED".equals(state(v1, "qcow2")) && "BUILT".equals(state(v2, "qcow2")));
+
+        String promoteV1 = "{\"version\": \"1.0.0\"}";
+        given().contentType(ContentType.JSON).body(promoteV1).put("/api/v1/images/debian-app/channels/production")
+                .then().statusCode(401).contentType("application/problem+json").body("detail", containsString("Authorization: Bearer"));
+        given().auth().oauth2("wrong").contentType(ContentType.JSON).body(promoteV1).put("/api/v1/images/debian-app/channels/production")
+                .then().statusCode(401);
+        given().auth().oauth2(TOKEN).contentType(ContentType.JSON).body("{\"version\": \"1.1.0\"}").put("/api/v1/images/debian-app/channels/production")
+                .then().statusCode(409).body("detail", containsString("no published format"));
+        given().auth().oauth2(TOKEN).contentType(ContentType.JSON).body(promoteV1).put("/api/v1/images/debian-app/channels/production")
+                .then().statusCode(200).body("version", equalTo("1.0.0"));
+        given().get("/api/v1/images/debian-app/lookup?channel=production&format=qcow2").then().statusCode(200)
+                .body("version", equalTo("1.0.0")).body("channel", equalTo("production")).body("sha256", equalTo("a".repeat(64)));
+        given().get("/api/v1/images/debian-app/channels").then().statusCode(200).body("name", hasItem("production"));
+
+        given().auth().oauth2(TOKEN).contentType(ContentType.JSON).body("{}").post("/api/v1/images/debian-app/versions/1.0.0/revoke")
+                .then().statusCode(400).body("detail", containsString("needs a reason"));
+        given().auth().oauth2(TOKEN).contentType(ContentType.JSON).body("{\"reason\": \"CVE-2026-0001 in openssl\"}")
+                .post("/api/v1/images/debian-app/versions/1.0.0/revoke").then().statusCode(200).body("state", equalTo("revoked"));
+        given().get("/api/v1/images/debian-app/lookup?channel=production&format=qcow2").then().statusCode(410)
+                .body("detail", containsString("CVE-2026-0001")).body("detail", containsString("promote another version"));
+        given().get("/api/v1/images/debian-app/lookup?version=1.0.0&format=qcow2").then().statusCode(410);
+        given().auth().oauth2(TOKEN).contentType(ContentType.JSON).body(promoteV1).put("/api/v1/images/debian-app/channels/staging")
+                .then().statusCode(409).body("detail", containsString("revoked"));
+        given().get("/api/v1/images/debian-app/versions?state=revoked").then().statusCode(200).body("version", equalTo(List.of("1.0.0")));
+        given().get("/api/v1/images/debian-app/versions?state=verifying").then().statusCode(200).body("version", equalTo(List.of("1.1.0")));
+    }
+
+    @io.quarkus.test.common.http.TestHTTPResource("/")
+    java.net.URL registryUrl;
+
+    @Test
+    void theTerraformExampleResolvesAPublishedVersionWithNoProviderDownload(@org.junit.jupiter.api.io.TempDir java.nio.file.Path temp) throws Exception {
+        Release release = release("debian-chrony", "0.1.0");
+        send(tagged(release), built(release, "qcow2", '7'), verified(release, "qcow2", '7'));
+        await().atMost(Duration.ofSeconds(30)).until(() -> "PUBLISHED".equals(state(release, "qcow2")));
+        given().auth().oauth2(TOKEN).contentType(ContentType.JSON).body("{\"version\": \"0.1.0\"}")
+                .put("/api/v1/images/debian-chrony/channels/production").then().statusCode(200);
+        java.nio.file.Path example = java.nio.file.Path.of(System.getProperty("kiln.repo.root", ".."), "examples", "terraform", "main.tf");
+        java.nio.file.Files.copy(example, temp.resolve("main.tf"));
+        String registry = registryUrl.toString().replaceAll("/$", "");
+
+        terraform(temp, "init", "-input=false", "-no-color");
+        terraform(temp, "apply", "-input=false", "-no-color", "-auto-approve", "-var", "registry=" + registry);
+        assertEquals("7".repeat(64), terraform(temp, "output", "-raw", "sha256"));
+        assertEquals("0.1.0", terraform(temp, "output", "-raw", "version"));
+        terraform(temp, "apply", "-input=false", "-no-color", "-auto-approve", "-var", "registry=" + registry, "-var", "image_version=0.1.0");
+        assertEquals(built(release, "qcow2", '7').artifact().location(), terraform(temp, "output", "-raw", "location"));
+    }
+
+    /** Runs the real terraform CLI (preinstalled on this machine kind; it cannot download providers here, and needs none). */
+    private static String terraform(java.nio.file.Path dir, String... args) throws Exception {
+        List<String> command = new java.util.ArrayList<>(List.of("terraform"));
+        command.addAll(List.of(args));
+        java.nio.file.Path config = java.nio.file.Files.writeString(dir.resolve("cli.tfrc"), "");
+        ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true);
+        builder.environment().put("TF_CLI_CONFIG_FILE", config.toString());
+        builder.environment().put("TF_IN_AUTOMATION", "1");
+        builder.environment().put("CHECKPOINT_DISABLE", "1");
+        Process process = builder.start();
+        String out = new String(process.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertEquals(0, process.waitFor(), "terraform " + String.join(" ", args) + ":\n" + out);
+        return out.trim();
+    }
+
+    @Test
+    void theApiSaysWhatIsWrongInProblemDocuments() {
+        given().get("/api/v1/images/no-such-image/versions").then().statusCode(404).contentType("application/problem+json")
+                .body("status", equalTo(404)).body("detail", containsString("no image named 'no-such-image'"));
+        given().get("/api/v1/images/no-such-image/lookup?version=1&format=qcow2").then().statusCode(404);
+        given().get("/api/v1/images/debian-web/lookup?format=qcow2").then().statusCode(400).body("detail", containsString("exactly one of"));
+        given().get("/api/v1/images/debian-web/lookup?version=1.0.0&format=iso").then().statusCode(400).body("detail", containsString("raw, qcow2"));
+        given().get("/q/openapi").then().statusCode(200).body(containsString("/api/v1/images/{image}/lookup"))
+                .body(containsString("/api/v1/images/{image}/channels/{channel}"));
+        given().get("/q/health/ready").then().statusCode(200);
+    }
+}

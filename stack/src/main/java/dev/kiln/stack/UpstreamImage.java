@@ -17,12 +17,17 @@ import java.util.concurrent.TimeUnit;
 public record UpstreamImage(Path image, String sha256, Path buildKey) {
     private static UpstreamImage shared;
 
-    /** Builds the image, or reuses the cached one; the repository root comes from {@code kiln.repo.root}. */
-    public static synchronized UpstreamImage buildOrReuse() {
+    /** Builds the image, or reuses the cached one; the kiln checkout is {@code kiln.repo.root} (tests run in a module). */
+    public static UpstreamImage buildOrReuse() {
+        return buildOrReuse(Path.of(System.getProperty("kiln.repo.root", "..")));
+    }
+
+    /** Builds the image with the script of the kiln checkout at {@code root}, or reuses the cached one. */
+    public static synchronized UpstreamImage buildOrReuse(Path root) {
         if (shared != null) {
             return shared;
         }
-        Path script = Path.of(System.getProperty("kiln.repo.root", ".."), "scripts", "build-upstream-image");
+        Path script = root.resolve("scripts").resolve("build-upstream-image");
         try {
             Path log = Files.createTempFile("upstream-image", ".log");
             Process build = new ProcessBuilder(script.toString()).redirectError(log.toFile()).start();

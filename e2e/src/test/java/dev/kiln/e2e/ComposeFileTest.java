@@ -1,0 +1,50 @@
+package dev.kiln.e2e;
+
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** docker-compose.yml, checked by Debian's docker-compose (no container engine runs here, and none is needed for this). */
+class ComposeFileTest {
+    private static final Path ROOT = Path.of(System.getProperty("kiln.repo.root", "..")).toAbsolutePath().normalize();
+
+    private static String compose(Map<String, String> env, String... args) throws Exception {
+        List<String> command = new java.util.ArrayList<>(List.of("docker-compose", "--project-directory", ROOT.toString(), "-f",
+                ROOT.resolve("docker-compose.yml").toString(), "-f", ROOT.resolve("docker-compose.kvm.yml").toString()));
+        command.addAll(List.of(args));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        builder.environment().putAll(env);
+        Process process = builder.start();
+        String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        return process.waitFor() + "\n" + out;
+    }
+
+    @Test
+    void theStackIsValidWithKafkaPostgresAndTheFourServices() throws Exception {
+        Map<String, String> env = Map.of("KILN_IMAGES_REPOSITORY", "https://git.example.org/images.git", "KILN_REGISTRY_WRITE_TOKEN", "t");
+        assertTrue(compose(env, "config", "-q").startsWith("0\n"), compose(env, "config", "-q"));
+        String services = compose(env, "config", "--services");
+        assertEquals(Set.of("kafka", "postgres", "tag-watcher", "builder", "sealer-verifier", "registry"),
+                Set.copyOf(services.lines().skip(1).filter(l -> !l.isBlank()).toList()), services);
+        String config = compose(env, "config");
+        assertTrue(config.contains("/dev/kvm:/dev/kvm"), "builder and verifier get /dev/kvm with the kvm file");
+        assertTrue(config.contains("KAFKA_PROCESS_ROLES: broker,controller"), "Kafka runs in KRaft mode");
+        for (String module : List.of("tag-watcher", "builder", "sealer-verifier", "registry")) {
+            assertTrue(Files.isRegularFile(ROOT.resolve(module).resolve("src/main/docker/Dockerfile")), module + " has a Dockerfile");
+        }
+    }
+
+    @Test
+    void aMissingSettingIsNamed() throws Exception {
+        String out = compose(Map.of("KILN_REGISTRY_WRITE_TOKEN", "t"), "config", "-q");
+        assertTrue(!out.startsWith("0\n") && out.contains("set KILN_IMAGES_REPOSITORY"), out);
+    }
+}

@@ -1,0 +1,174 @@
+package dev.kiln.e2e;
+
+import dev.kiln.events.BuildFailed;
+import dev.kiln.events.EventCodec;
+import dev.kiln.events.EventType;
+import dev.kiln.events.ImageBuilt;
+import dev.kiln.events.ImagePublished;
+import dev.kiln.events.KilnEvent;
+import dev.kiln.events.Sha256;
+import dev.kiln.stack.DemoRepository;
+import dev.kiln.stack.KafkaBroker;
+import dev.kiln.stack.KilnServices;
+import dev.kiln.stack.LoopbackPorts;
+import dev.kiln.stack.PostgresCluster;
+import dev.kiln.stack.TempDirs;
+import dev.kiln.stack.TopicRecords;
+import dev.kiln.stack.UpstreamImage;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.utils.Utils;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * What a new user does first, as a test: Kafka, PostgreSQL and the four services as separate processes (two
+ * builders in one consumer group), the example image repository, tags pushed with git.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class PipelineScenarioTest {
+    private static final Path ROOT = Path.of(System.getProperty("kiln.repo.root", "..")).toAbsolutePath().normalize();
+    private static final String IMAGE = "debian-chrony";
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+    private static Path state;
+    private static KafkaBroker kafka;
+    private static PostgresCluster postgres;
+    private static KilnServices services;
+    private static DemoRepository repo;
+
+    @BeforeAll
+    static void pipeline() throws Exception {
+        state = Files.createTempDirectory("kiln-e2e");
+        kafka = KafkaBroker.start(state.resolve("kafka"), LoopbackPorts.free());
+        postgres = PostgresCluster.start(state.resolve("postgres"), LoopbackPorts.free());
+        // One partition per builder instance, so the group can split two releases between them.
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
+            admin.createTopics(List.of(new NewTopic(EventType.RELEASE_TAGGED.topic(), 2, (short) 1))).all().get();
+        }
+        repo = DemoRepository.prepare(ROOT.resolve("examples"), state.resolve("demo"), UpstreamImage.buildOrReuse(ROOT));
+        services = KilnServices.start(ROOT, state, kafka, postgres, Map.of("demo", repo.origin().toString()), 2, "e2e-token");
+        await().atMost(Duration.ofMinutes(1)).until(() -> get(services.service("tag-watcher").url() + "/api/v1/repositories/demo").contains("\"WATCHING\""));
+    }
+
+    @AfterAll
+    static void stop() {
+        if (services != null) {
+            services.close();
+        }
+        if (postgres != null) {
+            postgres.close();
+        }
+        if (kafka != null) {
+            kafka.close();
+        }
+        TempDirs.delete(state);
+    }
+
+    @Test
+    @Order(1)
+    void aPushedTagEndsAsOnePublishedImagePerFormatThatTheRegistryResolves() throws Exception {
+        repo.pushTag("release-0.1.0", "first release");
+
+        await().atMost(Duration.ofMinutes(30)).pollInterval(Duration.ofSeconds(10)).until(() -> published("0.1.0").size() == 6);
+
+        List<ImagePublished> published = published("0.1.0");
+        assertEquals(Set.of("raw", "qcow2", "vhd", "vhdx", "vmdk", "ova"), published.stream().map(ImagePublished::format).collect(Collectors.toSet()));
+        assertEquals(1, published.stream().map(e -> e.artifact().rawSha256()).distinct().count(), "every format carries the same disk");
+        for (ImagePublished event : published) {
+            String lookup = get(services.service("registry").url() + "/api/v1/images/" + IMAGE + "/lookup?version=0.1.0&format=" + event.format());
+            assertTrue(lookup.contains("\"sha256\":\"" + event.artifact().sha256() + "\""), lookup);
+            assertEquals(event.artifact().sha256(), Sha256.of(Path.of(URI.create(event.artifact().location()))), "stored " + event.format());
+            assertTrue(event.verification().bootMillis() > 0, event.format() + " was booted");
+        }
+    }
+
+    @Test
+    @Order(2)
+    void twoBuildersShareTwoReleasesEachBuiltOnceAndAFailingPlaybookPublishesNothing() throws Exception {
+        repo.write("kiln.yaml", repo.read("kiln.yaml").replaceAll("(?m)^formats: .*$", "formats: [qcow2, raw]"));
+        repo.commitAll("Two formats are enough for the patch release");
+        repo.pushTag("release-0.1.1", "patch release");
+        String broken = versionOnTheOtherPartition("0.1.1");
+        repo.write("ansible/playbook.yml", repo.read("ansible/playbook.yml")
+                + "  tasks:\n    - name: A step that breaks the build\n      ansible.builtin.command: /bin/false\n");
+        repo.commitAll("A playbook that fails");
+        repo.pushTag("release-" + broken, "broken release");
+
+        await().atMost(Duration.ofMinutes(30)).pollInterval(Duration.ofSeconds(10))
+                .until(() -> published("0.1.1").size() == 2 && failed(broken).size() == 2);
+
+        assertEquals(Set.of("qcow2", "raw"), published("0.1.1").stream().map(ImagePublished::format).collect(Collectors.toSet()));
+        assertEquals(List.of(), published(broken));
+        assertTrue(failed(broken).stream().allMatch(f -> f.reason().contains("fatal")), failed(broken).toString());
+        assertEquals(2, events(ImageBuilt.class, "0.1.1").size(), "0.1.1 was built once");
+        assertEquals(2, failed(broken).size(), broken + " was attempted once");
+        String builder1 = Files.readString(services.service("builder-1").log());
+        String builder2 = Files.readString(services.service("builder-2").log());
+        String built011 = "building " + IMAGE + " 0.1.1 ";
+        String builtBroken = "building " + IMAGE + " " + broken + " ";
+        assertNotEquals(builder1.contains(built011), builder2.contains(built011), "exactly one builder built 0.1.1");
+        assertNotEquals(builder1.contains(builtBroken), builder2.contains(builtBroken), "exactly one builder built " + broken);
+        assertNotEquals(builder1.contains(built011), builder1.contains(builtBroken), "the two releases went to different builders");
+        String failedVersion = get(services.service("registry").url() + "/api/v1/images/" + IMAGE + "/versions/" + broken);
+        assertTrue(failedVersion.contains("\"state\":\"failed\""), failedVersion);
+        String first = get(services.service("registry").url() + "/api/v1/images/" + IMAGE + "/lookup?version=0.1.0&format=ova");
+        assertTrue(first.contains("\"version\":\"0.1.0\""), "the first release is still served: " + first);
+    }
+
+    /** A version whose ReleaseTagged key lands on the other partition of the two than {@code version}'s. */
+    private static String versionOnTheOtherPartition(String version) {
+        int taken = partition(IMAGE + "/" + version);
+        for (int minor = 2; ; minor++) {
+            String candidate = "0." + minor + ".0";
+            if (partition(IMAGE + "/" + candidate) != taken) {
+                return candidate;
+            }
+        }
+    }
+
+    private static int partition(String key) {
+        return Utils.toPositive(Utils.murmur2(key.getBytes(StandardCharsets.UTF_8))) % 2;
+    }
+
+    private static List<ImagePublished> published(String version) {
+        return events(ImagePublished.class, version);
+    }
+
+    private static List<BuildFailed> failed(String version) {
+        return events(BuildFailed.class, version);
+    }
+
+    private static <T extends KilnEvent> List<T> events(Class<T> type, String version) {
+        return TopicRecords.readAll(kafka.bootstrapServers(), EventType.ofPayload(type).topic()).stream()
+                .map(r -> EventCodec.decode(type, r.value()))
+                .filter(e -> e.release().image().equals(IMAGE) && e.release().version().equals(version))
+                .toList();
+    }
+
+    private static String get(String url) throws Exception {
+        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
+        return response.body();
+    }
+}

@@ -1,0 +1,165 @@
+package dev.kiln.stack;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.HttpURLConnection;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * kiln's four services as separate processes, from their built Quarkus applications (module/target/quarkus-app),
+ * each on its own port with its log in {@code <state>/logs}: what {@code ./kiln up} and the end-to-end scenario run.
+ * Configuration goes in as system properties, never through a shell.
+ */
+public final class KilnServices implements AutoCloseable {
+    /** One running service. */
+    public record Service(String name, int port, Process process, Path log) {
+        public String url() {
+            return "http://127.0.0.1:" + port;
+        }
+    }
+
+    private static final Duration READY_TIMEOUT = Duration.ofMinutes(3);
+    private final List<Service> services = new ArrayList<>();
+
+    private KilnServices() {
+    }
+
+    /**
+     * @param root            the kiln checkout (where the modules were built)
+     * @param state           persistent state: artifacts, reports, workspaces, logs
+     * @param watched         repositories for the tag-watcher, name to URL or path
+     * @param builders        how many builder instances (one consumer group)
+     * @param registryToken   the registry's write token
+     */
+    public static KilnServices start(Path root, Path state, KafkaBroker kafka, PostgresCluster postgres, Map<String, String> watched,
+                                     int builders, String registryToken) {
+        KilnServices running = new KilnServices();
+        try {
+            Files.createDirectories(state.resolve("logs"));
+            Map<String, String> common = new LinkedHashMap<>();
+            common.put("kafka.bootstrap.servers", kafka.bootstrapServers());
+            common.put("KILN_STATE", state.toString());
+
+            Map<String, String> watcher = new LinkedHashMap<>(common);
+            watched.forEach((name, url) -> {
+                watcher.put("kiln.watcher.repositories." + name + ".url", url);
+                watcher.put("kiln.watcher.repositories." + name + ".poll-interval", "3s");
+            });
+            watcher.put("kiln.watcher.mirrors", state.resolve("tag-watcher/mirrors").toString());
+            running.launch(root, state, "tag-watcher", "tag-watcher", watcher);
+
+            for (int i = 1; i <= builders; i++) {
+                Map<String, String> builder = new LinkedHashMap<>(common);
+                builder.put("kiln.builder.ansible-roles", root.resolve("builder/ansible/roles").toString());
+                builder.put("kiln.builder.workspaces", state.resolve("builder/work").toString());
+                builder.put("kiln.builder.store.directory", state.resolve("artifacts").toString());
+                running.launch(root, state, "builder", builders == 1 ? "builder" : "builder-" + i, builder);
+            }
+
+            Map<String, String> verifier = new LinkedHashMap<>(common);
+            verifier.put("kiln.verifier.workspaces", state.resolve("verifier/work").toString());
+            verifier.put("kiln.verifier.reports", state.resolve("verifier/reports").toString());
+            running.launch(root, state, "sealer-verifier", "sealer-verifier", verifier);
+
+            Map<String, String> registry = new LinkedHashMap<>(common);
+            registry.put("quarkus.datasource.reactive.url", postgres.reactiveUrl());
+            registry.put("quarkus.datasource.jdbc.url", postgres.jdbcUrl());
+            registry.put("quarkus.datasource.username", PostgresCluster.USER);
+            registry.put("kiln.registry.write-token", registryToken);
+            running.launch(root, state, "registry", "registry", registry);
+
+            for (Service service : running.services) {
+                running.awaitReady(service);
+            }
+            return running;
+        } catch (IOException | RuntimeException e) {
+            running.close();
+            throw e instanceof IOException io ? new UncheckedIOException(io) : (RuntimeException) e;
+        }
+    }
+
+    public List<Service> services() {
+        return List.copyOf(services);
+    }
+
+    public Service service(String name) {
+        return services.stream().filter(s -> s.name().equals(name)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no service " + name));
+    }
+
+    private void launch(Path root, Path state, String module, String name, Map<String, String> config) {
+        Path app = root.resolve(module).resolve("target/quarkus-app/quarkus-run.jar");
+        if (!Files.isRegularFile(app)) {
+            throw new IllegalStateException(app + " is missing: build kiln first (./kiln setup, or mvn install -DskipTests)");
+        }
+        int port = LoopbackPorts.free();
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m"));
+        Map<String, String> properties = new LinkedHashMap<>(config);
+        properties.put("quarkus.http.port", Integer.toString(port));
+        if (name.equals("sealer-verifier")) {
+            properties.put("kiln.verifier.public-url", "http://127.0.0.1:" + port);
+        }
+        properties.forEach((key, value) -> {
+            if (!key.equals("KILN_STATE")) {
+                command.add("-D" + key + "=" + value);
+            }
+        });
+        command.addAll(List.of("-jar", app.toString()));
+        Path log = state.resolve("logs").resolve(name + ".log");
+        ProcessBuilder builder = new ProcessBuilder(command).directory(root.resolve(module).toFile()).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+                .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
+        builder.environment().put("KILN_STATE", state.toString());
+        try {
+            services.add(new Service(name, port, builder.start(), log));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start " + name, e);
+        }
+    }
+
+    private void awaitReady(Service service) {
+        Instant deadline = Instant.now().plus(READY_TIMEOUT);
+        while (true) {
+            if (!service.process().isAlive()) {
+                throw new IllegalStateException(service.name() + " exited with " + service.process().exitValue() + " while starting; see "
+                        + service.log() + ":\n" + ChildProcess.tail(service.log(), 25));
+            }
+            try {
+                HttpURLConnection connection = (HttpURLConnection) URI.create(service.url() + "/q/health/ready").toURL().openConnection();
+                connection.setConnectTimeout(1000);
+                connection.setReadTimeout(5000);
+                if (connection.getResponseCode() == 200) {
+                    return;
+                }
+            } catch (IOException notYet) {
+                // still starting
+            }
+            if (Instant.now().isAfter(deadline)) {
+                throw new IllegalStateException(service.name() + " was not ready within " + READY_TIMEOUT + "; see " + service.log()
+                        + ":\n" + ChildProcess.tail(service.log(), 25));
+            }
+            try {
+                Thread.sleep(500);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        // Last started first: the registry and verifier stop before the builder and watcher that feed them.
+        for (int i = services.size() - 1; i >= 0; i--) {
+            ChildProcess.stop(services.get(i).process(), Duration.ofSeconds(30));
+        }
+    }
+}

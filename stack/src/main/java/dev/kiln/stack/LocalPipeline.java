@@ -1,0 +1,125 @@
+package dev.kiln.stack;
+
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * {@code ./kiln up}: the whole pipeline on this machine. Kafka, PostgreSQL, the file artifact store and the four
+ * services as separate processes; a demo image repository made from examples/; the tag release-0.1.0 pushed;
+ * progress per stage and format; then the registry's lookup of every format and the ImagePublished events as a
+ * subscriber sees them. Everything keeps running until Ctrl-C, which stops all of it.
+ *
+ * <p>Usage: {@code LocalPipeline KILN_ROOT STATE_DIR KAFKA_PORT POSTGRES_PORT}
+ */
+public final class LocalPipeline {
+    static final String DEMO_TAG = "release-0.1.0";
+
+    private LocalPipeline() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (args.length != 4) {
+            System.err.println("usage: LocalPipeline KILN_ROOT STATE_DIR KAFKA_PORT POSTGRES_PORT");
+            System.exit(2);
+        }
+        Path root = Path.of(args[0]).toAbsolutePath();
+        Path state = Path.of(args[1]).toAbsolutePath();
+        int kafkaPort = Integer.parseInt(args[2]);
+        int postgresPort = Integer.parseInt(args[3]);
+        try {
+            run(root, state, kafkaPort, postgresPort);
+        } catch (IllegalStateException | IOException e) {
+            System.err.println("kiln: " + e.getMessage());
+            System.exit(1);
+        }
+    }
+
+    private static void run(Path root, Path state, int kafkaPort, int postgresPort) throws Exception {
+        UpstreamImage upstream = UpstreamImage.buildOrReuse(root);
+        say("starting Kafka on 127.0.0.1:" + kafkaPort + " and PostgreSQL on 127.0.0.1:" + postgresPort + " (state in " + state + ")");
+        try (KafkaBroker kafka = KafkaBroker.start(state.resolve("kafka"), kafkaPort);
+             PostgresCluster postgres = PostgresCluster.start(state.resolve("postgres"), postgresPort)) {
+            DemoRepository demo = DemoRepository.prepare(root.resolve("examples"), state.resolve("demo"), upstream);
+            String token = registryToken(state);
+            say("starting tag-watcher, builder, sealer-verifier and registry (logs in " + state.resolve("logs") + ")");
+            try (KilnServices services = KilnServices.start(root, state, kafka, postgres, Map.of("demo", demo.origin().toString()), 1, token)) {
+                for (KilnServices.Service service : services.services()) {
+                    say(String.format("  %-16s %s   (health %s/q/health, metrics %s/q/metrics)", service.name(), service.url(), service.url(), service.url()));
+                }
+                // The example's kiln.yaml, as kiln ships it: the services validate it properly, this only reads two keys.
+                String kilnYaml = demo.read("kiln.yaml");
+                String image = kilnYaml.replaceAll("(?s).*?(?m:^image: *([a-z0-9._-]+)).*", "$1");
+                List<String> formats = List.of(kilnYaml.replaceAll("(?s).*?(?m:^formats: *\\[([^]]*)]).*", "$1").split(", *"));
+                if (demo.hasTag(DEMO_TAG)) {
+                    say(DEMO_TAG + " was pushed by an earlier run: releases are immutable, so it is not built again; showing its state");
+                } else {
+                    // The watcher records existing tags on its first scan; push after it, so this tag is new to it.
+                    Thread.sleep(Duration.ofSeconds(5).toMillis());
+                    say("pushing " + DEMO_TAG + " to " + demo.origin() + " (the image repository's origin)");
+                    demo.pushTag(DEMO_TAG, "kiln demo release");
+                }
+                say("following " + image + " 0.1.0 through the pipeline (a build takes a few minutes under TCG):");
+                Map<String, String> ended = PipelineProgress.follow(kafka.bootstrapServers(), image, "0.1.0", formats, Duration.ofMinutes(45), System.out);
+                printLookups(services.service("registry").url(), image, ended);
+                printPublished(kafka.bootstrapServers(), image);
+                say("the pipeline keeps running: push more release-* tags from " + demo.workTree() + ", query "
+                        + services.service("registry").url() + "/api/v1/images (write token in " + state.resolve("registry-token") + ")");
+                say("Ctrl-C stops everything this started");
+                CountDownLatch stopped = new CountDownLatch(1);
+                Runtime.getRuntime().addShutdownHook(new Thread(stopped::countDown));
+                stopped.await();
+            }
+        }
+    }
+
+    private static void printLookups(String registry, String image, Map<String, String> ended) throws Exception {
+        say("registry lookups (GET " + registry + "/api/v1/images/" + image + "/lookup?version=0.1.0&format=...):");
+        HttpClient http = HttpClient.newHttpClient();
+        for (Map.Entry<String, String> format : ended.entrySet()) {
+            HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(registry + "/api/v1/images/" + image
+                    + "/lookup?version=0.1.0&format=" + format.getKey())).build(), HttpResponse.BodyHandlers.ofString());
+            System.out.printf("  %-6s %d %s%n", format.getKey(), response.statusCode(), response.body());
+        }
+    }
+
+    private static void printPublished(String bootstrap, String image) {
+        say("ImagePublished events on kiln.image.published.v1, as a subscriber sees them:");
+        for (ConsumerRecord<String, String> record : TopicRecords.readAll(bootstrap, "kiln.image.published.v1")) {
+            if (record.key() != null && record.key().startsWith(image + "/")) {
+                System.out.printf("  key=%s ce_id=%s ce_type=%s ce_source=%s%n    %s%n", record.key(), PipelineProgress.header(record, "ce_id"),
+                        PipelineProgress.header(record, "ce_type"), PipelineProgress.header(record, "ce_source"), record.value());
+            }
+        }
+    }
+
+    /** The registry's write token: made once, kept readable only by its owner. */
+    private static String registryToken(Path state) throws IOException {
+        Path file = state.resolve("registry-token");
+        if (!Files.exists(file)) {
+            byte[] random = new byte[24];
+            new SecureRandom().nextBytes(random);
+            Files.createDirectories(state);
+            Files.writeString(file, HexFormat.of().formatHex(random) + "\n");
+            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+        }
+        return Files.readString(file).trim();
+    }
+
+    private static void say(String line) {
+        System.out.println("kiln: " + line);
+    }
+}

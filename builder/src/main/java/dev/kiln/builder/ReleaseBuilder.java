@@ -51,19 +51,7 @@ public class ReleaseBuilder {
         List<KilnEvent> results = metrics.timer("kiln.builder.build").record(() -> build.run(tagged));
         CompletableFuture<?>[] sent = results.stream()
                 .peek(event -> metrics.counter("kiln.builder.formats", "outcome", event instanceof BuildFailed ? "failed" : "built").increment())
-                .map(event -> {
-                    CompletableFuture<Void> acked = new CompletableFuture<>();
-                    events.send(EventMessages.of(event, source, Clock.systemUTC())
-                            .withAck(() -> {
-                                acked.complete(null);
-                                return CompletableFuture.completedFuture(null);
-                            })
-                            .withNack(e -> {
-                                acked.completeExceptionally(e);
-                                return CompletableFuture.completedFuture(null);
-                            }));
-                    return acked;
-                })
+                .map(event -> EventMessages.send(events, event, source, Clock.systemUTC()))
                 .toArray(CompletableFuture[]::new);
         // The ReleaseTagged is acknowledged only when every result is on the broker: a crash before that rebuilds.
         CompletableFuture.allOf(sent).join();

@@ -60,7 +60,9 @@ class PipelineScenarioTest {
 
     @BeforeAll
     static void pipeline() throws Exception {
-        state = Files.createTempDirectory("kiln-e2e");
+        // Traversable by others: PostgreSQL runs as its own user when the tests run as root.
+        state = Files.createTempDirectory("kiln-e2e", java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x")));
         kafka = KafkaBroker.start(state.resolve("kafka"), LoopbackPorts.free());
         postgres = PostgresCluster.start(state.resolve("postgres"), LoopbackPorts.free());
         // One partition per builder instance, so the group can split two releases between them.

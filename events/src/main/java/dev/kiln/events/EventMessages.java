@@ -5,6 +5,8 @@ import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 import org.eclipse.microprofile.reactive.messaging.Message;
 
 import java.net.URI;
+import java.util.concurrent.CompletableFuture;
+import org.eclipse.microprofile.reactive.messaging.Emitter;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.ZonedDateTime;
@@ -35,6 +37,24 @@ public final class EventMessages {
                         .withDataContentType("application/json")
                         .withTimestamp(ZonedDateTime.now(clock))
                         .build());
+    }
+
+    /**
+     * Sends an event through a channel's emitter; the future completes when the broker has acknowledged it, so a
+     * consumer can acknowledge its own input only after its output is safe.
+     */
+    public static CompletableFuture<Void> send(Emitter<String> emitter, KilnEvent event, URI source, Clock clock) {
+        CompletableFuture<Void> acked = new CompletableFuture<>();
+        emitter.send(of(event, source, clock)
+                .withAck(() -> {
+                    acked.complete(null);
+                    return CompletableFuture.completedFuture(null);
+                })
+                .withNack(failure -> {
+                    acked.completeExceptionally(failure);
+                    return CompletableFuture.completedFuture(null);
+                }));
+        return acked;
     }
 
     /**

@@ -10,6 +10,7 @@ import dev.kiln.events.ImageBuilt;
 import dev.kiln.events.ImagePublished;
 import dev.kiln.events.ImageRejected;
 import dev.kiln.events.ImageVerified;
+import dev.kiln.events.PerFormatEvent;
 import dev.kiln.events.Provenance;
 import dev.kiln.events.Release;
 import dev.kiln.events.ReleaseTagged;
@@ -21,6 +22,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
 import java.time.OffsetDateTime;
+import java.util.function.BiFunction;
 
 /**
  * The registry's state machine, per format of a release: built, failed, verified or rejected, published. Every
@@ -44,124 +46,124 @@ public class ReleaseLedger {
     }
 
     public Uni<Void> built(ImageBuilt event) {
-        return release(event.release()).chain(release -> release == null ? Uni.createFrom().voidItem()
-                : format(release, event.format()).chain(format -> {
-                    Artifact artifact = event.artifact();
-                    if (format == null) {
-                        FormatRecord created = new FormatRecord();
-                        created.releaseId = release.id;
-                        created.format = event.format();
-                        fill(created, event);
-                        created.state = State.BUILT;
-                        return created.persist().replaceWithVoid();
+        return onFormat(event, (release, format) -> {
+            Artifact artifact = event.artifact();
+            boolean same = artifact.sha256().equals(format.sha256);
+            if (format.state == null) {
+                fill(format, event);
+                format.state = State.BUILT;
+                return done();
+            }
+            switch (format.state) {
+                case PUBLISHED, VERIFIED -> {
+                    if (!same) {
+                        refuse(event.key(), "ImageBuilt with sha256 " + artifact.sha256() + " for a format already published as "
+                                + format.sha256 + "; releases are immutable, release a new version");
                     }
-                    boolean same = artifact.sha256().equals(format.sha256);
-                    switch (format.state) {
-                        case PUBLISHED, VERIFIED -> {
-                            if (!same) {
-                                refuse(event.key(), "ImageBuilt with sha256 " + artifact.sha256() + " for a format already published as "
-                                        + format.sha256 + "; releases are immutable, release a new version");
-                            }
-                            return Uni.createFrom().voidItem();
-                        }
-                        case AWAITING_BUILD -> {
-                            fill(format, event);
-                            if (artifact.sha256().equals(format.verifiedSha256)) {
-                                return publish(release, format);
-                            }
-                            format.state = State.BUILT;
-                            return Uni.createFrom().voidItem();
-                        }
-                        default -> {
-                            if (same && format.state != State.FAILED) {
-                                return Uni.createFrom().voidItem(); // redelivered
-                            }
-                            // Rebuilt before it was published: the new artifact replaces the old, and must be verified anew.
-                            fill(format, event);
-                            format.state = State.BUILT;
-                            format.verifiedSha256 = null;
-                            format.verification = null;
-                            format.findings = null;
-                            format.failureStage = null;
-                            format.failureReason = null;
-                            return Uni.createFrom().voidItem();
-                        }
+                    return done();
+                }
+                case AWAITING_BUILD -> {
+                    fill(format, event);
+                    if (artifact.sha256().equals(format.verifiedSha256)) {
+                        return publish(release, format);
                     }
-                }));
+                    format.state = State.BUILT;
+                    return done();
+                }
+                default -> {
+                    if (same && format.state != State.FAILED) {
+                        return done(); // redelivered
+                    }
+                    // Rebuilt before it was published: the new artifact replaces the old, and must be verified anew.
+                    fill(format, event);
+                    format.state = State.BUILT;
+                    format.verifiedSha256 = null;
+                    format.verification = null;
+                    format.findings = null;
+                    format.failureStage = null;
+                    format.failureReason = null;
+                    return done();
+                }
+            }
+        });
     }
 
     public Uni<Void> failed(BuildFailed event) {
-        return release(event.release()).chain(release -> release == null ? Uni.createFrom().voidItem()
-                : format(release, event.format()).chain(format -> {
-                    if (format == null) {
-                        format = new FormatRecord();
-                        format.releaseId = release.id;
-                        format.format = event.format();
-                    } else if (format.state != State.FAILED) {
-                        LOG.warnf("%s: BuildFailed after the format was %s; keeping it", event.key(), format.state);
-                        return Uni.createFrom().voidItem();
-                    }
-                    format.state = State.FAILED;
-                    format.failureStage = event.stage();
-                    format.failureReason = event.reason();
-                    format.buildLog = event.buildLog();
-                    format.updatedAt = OffsetDateTime.now();
-                    return format.persist().replaceWithVoid();
-                }));
+        return onFormat(event, (release, format) -> {
+            if (format.state != null && format.state != State.FAILED) {
+                LOG.warnf("%s: BuildFailed after the format was %s; keeping it", event.key(), format.state);
+                return done();
+            }
+            format.state = State.FAILED;
+            format.failureStage = event.stage();
+            format.failureReason = event.reason();
+            format.buildLog = event.buildLog();
+            return done();
+        });
     }
 
     public Uni<Void> verified(ImageVerified event) {
-        return release(event.release()).chain(release -> release == null ? Uni.createFrom().voidItem()
-                : format(release, event.format()).chain(format -> {
-                    if (format == null) {
-                        format = new FormatRecord();
-                        format.releaseId = release.id;
-                        format.format = event.format();
-                        format.state = State.AWAITING_BUILD;
-                        format.verifiedSha256 = event.sha256();
-                        format.verification = write(event.verification());
-                        return format.persist().replaceWithVoid();
+        return onFormat(event, (release, format) -> {
+            if (format.state == null || format.state == State.BUILT || format.state == State.AWAITING_BUILD) {
+                format.verifiedSha256 = event.sha256();
+                format.verification = write(event.verification());
+                if (format.state == State.BUILT) {
+                    if (event.sha256().equals(format.sha256)) {
+                        return publish(release, format);
                     }
-                    switch (format.state) {
-                        case BUILT, AWAITING_BUILD -> {
-                            format.verifiedSha256 = event.sha256();
-                            format.verification = write(event.verification());
-                            if (format.state == State.BUILT && event.sha256().equals(format.sha256)) {
-                                return publish(release, format);
-                            }
-                            if (format.state == State.BUILT) {
-                                refuse(event.key(), "ImageVerified of sha256 " + event.sha256() + " but the built artifact is " + format.sha256);
-                            }
-                            return Uni.createFrom().voidItem();
-                        }
-                        case REJECTED -> refuse(event.key(), "ImageVerified after the format was rejected; a rejection stands until it is rebuilt");
-                        default -> {
-                            // VERIFIED, PUBLISHED: redelivered. FAILED: nothing was built to verify.
-                        }
-                    }
-                    return Uni.createFrom().voidItem();
-                }));
+                    refuse(event.key(), "ImageVerified of sha256 " + event.sha256() + " but the built artifact is " + format.sha256);
+                } else {
+                    format.state = State.AWAITING_BUILD;
+                }
+            } else if (format.state == State.REJECTED) {
+                refuse(event.key(), "ImageVerified after the format was rejected; a rejection stands until it is rebuilt");
+            }
+            // VERIFIED, PUBLISHED: redelivered. FAILED: nothing was built to verify.
+            return done();
+        });
     }
 
     public Uni<Void> rejected(ImageRejected event) {
-        return release(event.release()).chain(release -> release == null ? Uni.createFrom().voidItem()
-                : format(release, event.format()).chain(format -> {
-                    if (format != null && (format.state == State.PUBLISHED || format.state == State.VERIFIED)) {
-                        refuse(event.key(), "ImageRejected for a format already published; revoke the version instead");
-                        return Uni.createFrom().voidItem();
-                    }
+        return onFormat(event, (release, format) -> {
+            if (format.state == State.PUBLISHED || format.state == State.VERIFIED) {
+                refuse(event.key(), "ImageRejected for a format already published; revoke the version instead");
+                return done();
+            }
+            format.state = State.REJECTED;
+            format.verifiedSha256 = event.sha256();
+            format.reportLocation = event.reportLocation();
+            format.findings = write(event.findings());
+            return done();
+        });
+    }
+
+    /**
+     * Runs a transition on the event's format: the row as stored, or a new one whose state is null. What the
+     * transition leaves with a state is saved.
+     */
+    private Uni<Void> onFormat(PerFormatEvent event, BiFunction<ReleaseRecord, FormatRecord, Uni<Void>> transition) {
+        return release(event.release()).chain(release -> release == null ? done()
+                : FormatRecord.<FormatRecord>find("releaseId = ?1 and format = ?2", release.id, event.format()).firstResult()
+                .chain(found -> {
+                    FormatRecord format = found;
                     if (format == null) {
                         format = new FormatRecord();
                         format.releaseId = release.id;
                         format.format = event.format();
                     }
-                    format.state = State.REJECTED;
-                    format.verifiedSha256 = event.sha256();
-                    format.reportLocation = event.reportLocation();
-                    format.findings = write(event.findings());
-                    format.updatedAt = OffsetDateTime.now();
-                    return format.persist().replaceWithVoid();
+                    FormatRecord changed = format;
+                    return transition.apply(release, changed).chain(() -> {
+                        if (changed.state == null) {
+                            return done();
+                        }
+                        changed.updatedAt = OffsetDateTime.now();
+                        return changed.persist().replaceWithVoid();
+                    });
                 }));
+    }
+
+    private static Uni<Void> done() {
+        return Uni.createFrom().voidItem();
     }
 
     /** Verified and built agree: the format is published, its ImagePublished written to the outbox in this transaction. */
@@ -202,10 +204,6 @@ public class ReleaseLedger {
                     }
                     return Uni.createFrom().item(known);
                 });
-    }
-
-    private static Uni<FormatRecord> format(ReleaseRecord release, String format) {
-        return FormatRecord.<FormatRecord>find("releaseId = ?1 and format = ?2", release.id, format).firstResult();
     }
 
     private void fill(FormatRecord format, ImageBuilt event) {

@@ -76,6 +76,7 @@ final class TestImages {
             return BOOTABLE.get(commit);
         }
         Path dir = Files.createTempDirectory("kiln-sealed-image");
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> dev.kiln.stack.TempDirs.delete(dir), "sealed-image-clean"));
         Path raw = dir.resolve("sealed.raw");
         run(List.of("qemu-img", "convert", "-f", "qcow2", "-O", "raw", UpstreamImage.buildOrReuse().image().toString(), raw.toString()));
         String table = Tool.run(List.of("sfdisk", "--json", raw.toString()), Duration.ofMinutes(1)).output();

@@ -57,6 +57,14 @@ public final class LocalPipeline {
             String token = registryToken(state);
             say("starting tag-watcher, builder, sealer-verifier and registry (logs in " + state.resolve("logs") + ")");
             try (KilnServices services = KilnServices.start(root, state, kafka, postgres, Map.of("demo", demo.origin().toString()), 1, token)) {
+                // The JVM does not wait for this thread once Ctrl-C starts its shutdown: stopping is the hook's job,
+                // services first, then the servers they use.
+                Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                    say("stopping the services, PostgreSQL and Kafka");
+                    services.close();
+                    postgres.close();
+                    kafka.close();
+                }, "kiln-up-stop"));
                 for (KilnServices.Service service : services.services()) {
                     say(String.format("  %-16s %s   (health %s/q/health, metrics %s/q/metrics)", service.name(), service.url(), service.url(), service.url()));
                 }
@@ -79,9 +87,7 @@ public final class LocalPipeline {
                 say("the pipeline keeps running: push more release-* tags from " + demo.workTree() + ", query "
                         + services.service("registry").url() + "/api/v1/images (write token in " + state.resolve("registry-token") + ")");
                 say("Ctrl-C stops everything this started");
-                CountDownLatch stopped = new CountDownLatch(1);
-                Runtime.getRuntime().addShutdownHook(new Thread(stopped::countDown));
-                stopped.await();
+                new CountDownLatch(1).await();
             }
         }
     }

@@ -148,6 +148,14 @@ public final class PostgresCluster implements AutoCloseable {
             throw new IllegalStateException("running as root, PostgreSQL needs the '" + SERVICE_USER
                     + "' system user: install Debian's postgresql package (./kiln setup does)", e);
         }
+        for (Path dir = home.toAbsolutePath().getParent(); dir != null; dir = dir.getParent()) {
+            java.util.Set<java.nio.file.attribute.PosixFilePermission> mode = Files.getPosixFilePermissions(dir);
+            if (!mode.contains(java.nio.file.attribute.PosixFilePermission.OTHERS_EXECUTE)) {
+                throw new IllegalStateException("PostgreSQL runs as the '" + SERVICE_USER + "' user, which cannot enter " + dir
+                        + " (mode " + java.nio.file.attribute.PosixFilePermissions.toString(mode) + "): allow it with chmod o+x "
+                        + dir + ", or keep kiln's state elsewhere (KILN_STATE)");
+            }
+        }
         try (Stream<Path> tree = Files.walk(home)) {
             for (Path p : (Iterable<Path>) tree::iterator) {
                 PosixFileAttributeView view = Files.getFileAttributeView(p, PosixFileAttributeView.class);

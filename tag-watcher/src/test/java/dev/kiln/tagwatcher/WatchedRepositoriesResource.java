@@ -38,5 +38,6 @@ public class WatchedRepositoriesResource implements QuarkusTestResourceLifecycle
     @Override
     public void stop() {
         good.close();
+        dev.kiln.stack.TempDirs.delete(dir);
     }
 }

@@ -1,0 +1,54 @@
+package dev.kiln.builder;
+
+import dev.kiln.events.BuildFailed;
+import dev.kiln.events.ReleaseTagged;
+import dev.kiln.stack.KafkaTestResource;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A builder whose disk cannot hold a build: the build does not start, and every format ends as BuildFailed saying
+ * how much space there is and which setting moves it. (The disk is "full" by demanding more than any disk has:
+ * filling the real one would endanger the machine running the tests.)
+ */
+@QuarkusTest
+@TestProfile(FullDiskTest.NeedsMoreSpaceThanThereIs.class)
+@QuarkusTestResource(value = KafkaTestResource.class, restrictToAnnotatedClass = true)
+@QuarkusTestResource(value = BuilderDirectories.class, restrictToAnnotatedClass = true)
+class FullDiskTest {
+    public static class NeedsMoreSpaceThanThereIs implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("kiln.builder.min-free-gib", "1000000");
+        }
+    }
+
+    @TempDir
+    Path temp;
+
+    @Test
+    void aBuildThatWouldFillTheDiskEndsAsBuildFailedBeforeItStarts() throws Exception {
+        ReleaseTagged tagged = ImageRepository.copyOfExamples(temp.resolve("images")).release("debian-chrony", "9.2.0");
+        BuildResults.send(tagged);
+        await().atMost(Duration.ofMinutes(2)).until(() -> BuildResults.failed(tagged).size() >= 6);
+        List<BuildFailed> failed = BuildResults.failed(tagged);
+        assertEquals(6, failed.size());
+        for (BuildFailed event : failed) {
+            assertEquals("workspace", event.stage());
+            assertTrue(event.reason().contains("GiB free") && event.reason().contains("kiln.builder.min-free-gib"), event.reason());
+        }
+    }
+}

@@ -70,22 +70,33 @@ public class ReleaseLedger {
                     format.state = State.BUILT;
                     return done();
                 }
+                case REJECTED -> {
+                    if (artifact.sha256().equals(format.verifiedSha256)) {
+                        fill(format, event); // the rejection of this very artifact arrived first: it stands
+                        return done();
+                    }
+                    return rebuilt(format, event);
+                }
                 default -> {
                     if (same && format.state != State.FAILED) {
                         return done(); // redelivered
                     }
-                    // Rebuilt before it was published: the new artifact replaces the old, and must be verified anew.
-                    fill(format, event);
-                    format.state = State.BUILT;
-                    format.verifiedSha256 = null;
-                    format.verification = null;
-                    format.findings = null;
-                    format.failureStage = null;
-                    format.failureReason = null;
-                    return done();
+                    return rebuilt(format, event);
                 }
             }
         });
+    }
+
+    /** Rebuilt before it was published: the new artifact replaces the old, and must be verified anew. */
+    private Uni<Void> rebuilt(FormatRecord format, ImageBuilt event) {
+        fill(format, event);
+        format.state = State.BUILT;
+        format.verifiedSha256 = null;
+        format.verification = null;
+        format.findings = null;
+        format.failureStage = null;
+        format.failureReason = null;
+        return done();
     }
 
     public Uni<Void> failed(BuildFailed event) {

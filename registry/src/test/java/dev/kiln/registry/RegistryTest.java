@@ -101,11 +101,15 @@ class RegistryTest {
     void rejectedAndFailedFormatsAreRecordedAndNeverPublished() throws Exception {
         Release release = release("debian-mail", "3.0.0");
         RegistryEvents.sendRaw(EventType.IMAGE_BUILT, "junk", "{\"release\": \"not an object\"}");
+        // Each event type has its own topic, so they arrive in any order: vmdk's and raw's verdicts are sent first.
         send(tagged(release), built(release, "vhd", 'a'), rejected(release, "vhd", 'a'), failed(release, "ova"),
-                verified(release, "raw", 'c'), built(release, "raw", 'c'));
-        // Each event type has its own topic, so they arrive in any order.
+                verified(release, "raw", 'c'), rejected(release, "vmdk", 'e'));
+        send(built(release, "raw", 'c'), built(release, "vmdk", 'e'));
         await().atMost(Duration.ofSeconds(30)).until(() -> "PUBLISHED".equals(state(release, "raw"))
                 && "REJECTED".equals(state(release, "vhd")) && "FAILED".equals(state(release, "ova")));
+        await().atMost(Duration.ofSeconds(10)).until(() -> "REJECTED".equals(state(release, "vmdk"))
+                && "e".repeat(64).equals(given().get("/api/v1/images/debian-mail/versions/3.0.0").then().extract()
+                .path("formats.find { it.format == 'vmdk' }.sha256")));
         given().get("/api/v1/images/debian-mail/versions/3.0.0").then()
                 .body("formats.find { it.format == 'vhd' }.findings[0].rule", equalTo("ssh-hostkeys"))
                 .body("formats.find { it.format == 'ova' }.failureReason", containsString("packer build failed"));

@@ -51,7 +51,8 @@ public final class KafkaBroker implements AutoCloseable {
             List<String> java = javaCommand(home);
             if (!Files.exists(home.resolve("data/meta.properties"))) {
                 List<String> format = new ArrayList<>(java);
-                format.addAll(List.of("kafka.tools.StorageTool", "format", "--cluster-id", newClusterId(),
+                // "=": a base64 id may start with "-", which the tool would take for an option.
+                format.addAll(List.of("kafka.tools.StorageTool", "format", "--cluster-id=" + newClusterId(),
                         "--config", config.toString(), "--ignore-formatted"));
                 ChildProcess.run(format, log, Duration.ofMinutes(2));
             }

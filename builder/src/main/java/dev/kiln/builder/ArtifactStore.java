@@ -9,7 +9,8 @@ import java.nio.file.Path;
  */
 public interface ArtifactStore {
     /**
-     * Stores a file, streaming it (never whole in memory).
+     * Stores a file, streaming it (never whole in memory). The file is the build's own copy: a store may take it
+     * (move it) rather than copy it.
      *
      * @param name   human-readable name, e.g. {@code debian-web/0.1.0/debian-web-0.1.0.qcow2}
      * @param sha256 the file's digest, already computed

@@ -19,7 +19,9 @@ final class CheckoutStep implements BuildStep {
         String repository = build.release().repository();
         String commit = build.release().commit();
         Path source = build.workspace().resolve("src");
-        try (Git git = Git.cloneRepository().setURI(repository).setDirectory(source.toFile()).setNoCheckout(true)
+        // A plain clone, then the commit: after a clone without checkout JGit sees every file of the branch tip as
+        // deleted, and checking out a commit whose files differ from the tip's then fails as a conflict.
+        try (Git git = Git.cloneRepository().setURI(repository).setDirectory(source.toFile())
                 .setCloneAllBranches(true).setTimeout(120).call()) {
             ObjectId id = ObjectId.fromString(commit);
             try {

@@ -2,6 +2,7 @@ package dev.kiln.builder;
 
 import dev.kiln.events.Sha256;
 import java.io.IOException;
+import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -9,7 +10,8 @@ import java.nio.file.StandardCopyOption;
 
 /**
  * The default store: a directory with blobs under {@code sha256/<digest>} and, under {@code images/}, a hard link
- * per human-readable name. A blob that is already there is not copied again.
+ * per human-readable name. A blob that is already there is not copied again; on the workspace's filesystem a file
+ * is moved in, not copied.
  */
 final class FileArtifactStore implements ArtifactStore {
     private final Path root;
@@ -25,9 +27,14 @@ final class FileArtifactStore implements ArtifactStore {
             Files.createDirectories(blob.getParent());
             Path partial = Files.createTempFile(blob.getParent(), sha256 + ".", ".part");
             try {
-                Files.copy(file, partial, StandardCopyOption.REPLACE_EXISTING);
-                if (!Sha256.of(partial).equals(sha256)) {
-                    throw new IOException("the copy of " + file + " in the artifact store does not match its sha256 (disk error?)");
+                try {
+                    // Same filesystem: a rename keeps a sparse disk sparse and writes nothing.
+                    Files.move(file, partial, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                } catch (AtomicMoveNotSupportedException elsewhere) {
+                    Files.copy(file, partial, StandardCopyOption.REPLACE_EXISTING);
+                    if (!Sha256.of(partial).equals(sha256)) {
+                        throw new IOException("the copy of " + file + " in the artifact store does not match its sha256 (disk error?)");
+                    }
                 }
                 partial.toFile().setReadOnly();
                 Files.move(partial, blob, StandardCopyOption.ATOMIC_MOVE);

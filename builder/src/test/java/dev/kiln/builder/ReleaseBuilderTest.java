@@ -6,6 +6,7 @@ import dev.kiln.events.Artifact;
 import dev.kiln.events.BuildFailed;
 import dev.kiln.events.ImageBuilt;
 import dev.kiln.events.KilnFile;
+import dev.kiln.events.Release;
 import dev.kiln.events.ReleaseTagged;
 import dev.kiln.stack.KafkaTestResource;
 import dev.kiln.stack.UpstreamImage;
@@ -106,8 +107,8 @@ class ReleaseBuilderTest {
         BuildResults.sendRaw("broken/1", "{\"release\": {\"image\": \"broken\"}}");
 
         assertFails(repo.delete("kiln.yaml").release("debian-chrony", "9.0.1"), "kiln-yaml", "there is no kiln.yaml");
-        assertFails(repo.write("kiln.yaml", repo.kilnYaml().replace("timeout: 20m", "timeout: 20 minutes")).release("debian-chrony", "9.0.2"),
-                "kiln-yaml", "'build.timeout' must be a duration");
+        ReleaseTagged badTimeout = repo.write("kiln.yaml", repo.kilnYaml().replace("timeout: 20m", "timeout: 20 minutes")).release("debian-chrony", "9.0.2");
+        assertFails(badTimeout, "kiln-yaml", "'build.timeout' must be a duration");
         String mismatch = repo.kilnYaml().replace(UpstreamImage.buildOrReuse().sha256(), "0".repeat(64));
         assertFails(repo.write("kiln.yaml", mismatch).release("debian-chrony", "9.0.3"), "upstream", "checksum mismatch");
         // Another digest, so the verified cache cannot stand in for the download.
@@ -118,6 +119,10 @@ class ReleaseBuilderTest {
         String template = Files.readString(ImageRepository.EXAMPLES.resolve("packer/image.pkr.hcl"));
         assertFails(repo.write("packer/image.pkr.hcl", template.replace("source \"qemu\" \"image\" {", "source \"qemu\" \"image\" {\n  no_such_option = 1"))
                 .release("debian-chrony", "9.0.5"), "packer", "template packer/image.pkr.hcl is invalid");
+        // A tag on an older commit, whose files differ from the branch tip's: exactly that commit is checked out.
+        Release older = badTimeout.release();
+        assertFails(new ReleaseTagged(new Release(older.image(), "9.0.6", "release-9.0.6", older.repository(), older.commit()),
+                null, badTimeout.tagger(), badTimeout.sourceDateEpoch()), "kiln-yaml", "'build.timeout' must be a duration");
         assertEquals(List.of(), Files.list(BuilderDirectories.root.resolve("work")).toList(), "workspaces are cleaned");
     }
 

@@ -75,9 +75,14 @@ class PipelineScenarioTest {
     }
 
     @AfterAll
-    static void stop() {
+    static void stop() throws Exception {
         if (services != null) {
             services.close();
+            // Kept for whoever reads a failed run: each service's whole log, beside the surefire reports.
+            Path kept = Files.createDirectories(Path.of("target/e2e-logs"));
+            for (KilnServices.Service service : services.services()) {
+                Files.copy(service.log(), kept.resolve(service.name() + ".log"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            }
         }
         if (postgres != null) {
             postgres.close();
@@ -93,7 +98,7 @@ class PipelineScenarioTest {
     void aPushedTagEndsAsOnePublishedImagePerFormatThatTheRegistryResolves() throws Exception {
         repo.pushTag("release-0.1.0", "first release");
 
-        await().atMost(Duration.ofMinutes(30)).pollInterval(Duration.ofSeconds(10)).until(() -> published("0.1.0").size() == 6);
+        awaitPipeline("six ImagePublished for 0.1.0", Duration.ofMinutes(20), () -> published("0.1.0").size() == 6);
 
         List<ImagePublished> published = published("0.1.0");
         assertEquals(Set.of("raw", "qcow2", "vhd", "vhdx", "vmdk", "ova"), published.stream().map(ImagePublished::format).collect(Collectors.toSet()));
@@ -118,8 +123,8 @@ class PipelineScenarioTest {
         repo.commitAll("A playbook that fails");
         repo.pushTag("release-" + broken, "broken release");
 
-        await().atMost(Duration.ofMinutes(30)).pollInterval(Duration.ofSeconds(10))
-                .until(() -> published("0.1.1").size() == 2 && failed(broken).size() == 2);
+        awaitPipeline("two ImagePublished for 0.1.1 and two BuildFailed for " + broken, Duration.ofMinutes(20),
+                () -> published("0.1.1").size() == 2 && failed(broken).size() == 2);
 
         assertEquals(Set.of("qcow2", "raw"), published("0.1.1").stream().map(ImagePublished::format).collect(Collectors.toSet()));
         assertEquals(List.of(), published(broken));
@@ -137,6 +142,21 @@ class PipelineScenarioTest {
         assertTrue(failedVersion.contains("\"state\":\"failed\""), failedVersion);
         String first = get(services.service("registry").url() + "/api/v1/images/" + IMAGE + "/lookup?version=0.1.0&format=ova");
         assertTrue(first.contains("\"version\":\"0.1.0\""), "the first release is still served: " + first);
+    }
+
+    /** Waits for the pipeline; when it does not get there, the failure carries the end of every service's log. */
+    private static void awaitPipeline(String what, Duration atMost, java.util.concurrent.Callable<Boolean> done) throws Exception {
+        try {
+            await().atMost(atMost).pollInterval(Duration.ofSeconds(10)).until(done);
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            StringBuilder logs = new StringBuilder("no " + what + " within " + atMost + "; the services' logs end with:");
+            for (KilnServices.Service service : services.services()) {
+                List<String> lines = Files.readAllLines(service.log());
+                logs.append("\n== ").append(service.name()).append('\n')
+                        .append(String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size())));
+            }
+            throw new AssertionError(logs.toString(), e);
+        }
     }
 
     /** A version whose ReleaseTagged key lands on the other partition of the two than {@code version}'s. */

@@ -4,9 +4,12 @@ import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
+import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.S3ClientBuilder;
+import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -44,7 +47,11 @@ final class ArtifactSource {
             try (InputStream in = client().getObject(r -> r.bucket(uri.getHost()).key(key));
                  OutputStream out = Files.newOutputStream(file)) {
                 in.transferTo(out);
+            } catch (NoSuchKeyException e) {
+                Files.deleteIfExists(file);
+                throw new Rejection("artifact", location, "the artifact is not in the store at " + location);
             } catch (software.amazon.awssdk.core.exception.SdkException e) {
+                Files.deleteIfExists(file);
                 throw new IOException("cannot read " + location + " from S3: " + e.getMessage(), e);
             }
             return file;
@@ -56,7 +63,11 @@ final class ArtifactSource {
         if (s3 == null) {
             S3ClientBuilder builder = S3Client.builder().httpClientBuilder(UrlConnectionHttpClient.builder())
                     .region(Region.of(s3Config.region()));
-            s3Config.endpoint().ifPresent(endpoint -> builder.endpointOverride(URI.create(endpoint)).forcePathStyle(true));
+            // The same client settings as the builder's store: S3-compatible servers do not all understand the SDK's
+            // default trailing checksums, so they are used only where the API requires them.
+            s3Config.endpoint().ifPresent(endpoint -> builder.endpointOverride(URI.create(endpoint)).forcePathStyle(true)
+                    .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
+                    .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED));
             builder.credentialsProvider(s3Config.accessKey().isPresent() && s3Config.secretKey().isPresent()
                     ? StaticCredentialsProvider.create(AwsBasicCredentials.create(s3Config.accessKey().get(), s3Config.secretKey().get()))
                     : DefaultCredentialsProvider.builder().build());

@@ -29,6 +29,15 @@ public interface BuilderConfig {
     @WithDefault("2h")
     java.time.Duration maxTimeout();
 
+    /**
+     * How Packer's QEMU runs the build: {@code kvm} where KVM runs ordinary guests ({@code ./kiln} probes for it and
+     * sets KILN_QEMU_ACCELERATOR), {@code tcg} (software emulation, slower but works everywhere) otherwise.
+     */
+    @WithDefault("tcg")
+    Accelerator accelerator();
+
+    enum Accelerator { kvm, tcg }
+
     /** CloudEvent source of this service's events. */
     @WithDefault("/kiln/builder")
     String eventSource();

@@ -47,7 +47,7 @@ final class PackerBuildStep implements BuildStep {
         }
         vars.put("playbook_file", build.sitePlaybook().toString());
         vars.put("kiln_roles_dir", build.config().ansibleRoles().toAbsolutePath().normalize().toString());
-        vars.put("accelerator", Files.isWritable(Path.of("/dev/kvm")) ? "kvm" : "tcg");
+        vars.put("accelerator", build.config().accelerator().name());
         List<String> varArgs = new ArrayList<>();
         vars.forEach((name, value) -> {
             varArgs.add("-var");

@@ -11,16 +11,18 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 
 /**
- * Boots a disk in QEMU from the disk alone (TCG where /dev/kvm is absent), copy-on-write ({@code -snapshot}) so the
+ * Boots a disk in QEMU from the disk alone (under the configured accelerator), copy-on-write ({@code -snapshot}) so the
  * artifact is never changed, and waits for the boot marker on the serial console.
  */
 final class BootTest {
     private final Duration timeout;
     private final Pattern marker;
+    private final VerifierConfig.Accelerator accelerator;
 
-    BootTest(Duration timeout, Pattern marker) {
+    BootTest(Duration timeout, Pattern marker, VerifierConfig.Accelerator accelerator) {
         this.timeout = timeout;
         this.marker = marker;
+        this.accelerator = accelerator;
     }
 
     /** Milliseconds from power-on to the marker. */
@@ -28,7 +30,7 @@ final class BootTest {
         Path console = workspace.resolve("console.log");
         Path qemuLog = workspace.resolve("qemu.log");
         Files.deleteIfExists(console);
-        boolean kvm = Files.isWritable(Path.of("/dev/kvm"));
+        boolean kvm = accelerator == VerifierConfig.Accelerator.kvm;
         List<String> command = new ArrayList<>(List.of("qemu-system-x86_64",
                 "-machine", kvm ? "accel=kvm" : "accel=tcg", "-cpu", kvm ? "host" : "max", "-m", "1024", "-smp", "2",
                 "-display", "none", "-monitor", "none", "-no-reboot", "-snapshot",

@@ -27,8 +27,9 @@ public final class Verification {
     private final BootTest boot;
     private final boolean bootEnabled;
 
-    public Verification(java.time.Duration bootTimeout, String bootMarker, boolean bootEnabled) {
-        this.boot = new BootTest(bootTimeout, java.util.regex.Pattern.compile(bootMarker));
+    public Verification(java.time.Duration bootTimeout, String bootMarker, boolean bootEnabled,
+                        VerifierConfig.Accelerator accelerator) {
+        this.boot = new BootTest(bootTimeout, java.util.regex.Pattern.compile(bootMarker), accelerator);
         this.bootEnabled = bootEnabled;
     }
 

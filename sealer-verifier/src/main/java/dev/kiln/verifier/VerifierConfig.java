@@ -34,6 +34,31 @@ public interface VerifierConfig {
     @WithDefault("true")
     boolean boot();
 
+    /**
+     * How QEMU boots images: {@code kvm} where KVM runs ordinary guests ({@code ./kiln} probes for it and sets
+     * KILN_QEMU_ACCELERATOR), {@code tcg} (software emulation) otherwise.
+     */
+    @WithDefault("tcg")
+    Accelerator accelerator();
+
+    enum Accelerator {
+        kvm, tcg;
+
+        /** KILN_QEMU_ACCELERATOR as {@code ./kiln} sets it after probing; tcg when it is unset. */
+        static Accelerator fromEnvironment() {
+            String value = System.getenv("KILN_QEMU_ACCELERATOR");
+            return value == null || value.isBlank() ? tcg : parse(value);
+        }
+
+        static Accelerator parse(String value) {
+            try {
+                return valueOf(value.strip().toLowerCase(java.util.Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("QEMU accelerator '" + value + "' is not one of kvm, tcg");
+            }
+        }
+    }
+
     /** CloudEvent source of this service's events. */
     @WithDefault("/kiln/sealer-verifier")
     String eventSource();

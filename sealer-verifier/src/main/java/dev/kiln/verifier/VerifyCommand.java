@@ -27,6 +27,7 @@ public final class VerifyCommand {
               --kiln-yaml FILE   take the build login and the relaxed rules from this kiln.yaml
               --no-boot          inspect offline only
               --boot-timeout D   e.g. 5m (default), 90s
+              --accelerator A    kvm or tcg (default: KILN_QEMU_ACCELERATOR, else tcg)
               --json             print the report as JSON
             exit: 0 verified, 1 rejected (findings printed), 2 error""";
 
@@ -47,6 +48,7 @@ public final class VerifyCommand {
             String buildUser = option(rest, "--build-user");
             String kilnYaml = option(rest, "--kiln-yaml");
             String bootTimeout = option(rest, "--boot-timeout");
+            String accelerator = option(rest, "--accelerator");
             boolean boot = !rest.remove("--no-boot");
             boolean json = rest.remove("--json");
             if (rest.size() != 1 || format == null || rest.get(0).startsWith("--")) {
@@ -70,7 +72,8 @@ public final class VerifyCommand {
             Path workspace = Files.createTempDirectory("kiln-verify-");
             VerificationReport report;
             try {
-                report = new Verification(timeout, "login:", boot)
+                report = new Verification(timeout, "login:", boot, accelerator == null
+                        ? VerifierConfig.Accelerator.fromEnvironment() : VerifierConfig.Accelerator.parse(accelerator))
                         .verify(file, new Verification.Claim(format, null, null, expected, policy), workspace);
             } finally {
                 Verification.clean(workspace);

@@ -30,7 +30,7 @@ class SealingRulesTest {
     Path temp;
 
     static VerificationReport inspect(Path raw, KilnFile.Verify policy, Path workspace) throws Exception {
-        return new Verification(Duration.ofSeconds(1), "login:", false)
+        return new Verification(Duration.ofSeconds(1), "login:", false, VerifierConfig.Accelerator.fromEnvironment())
                 .verify(raw, new Verification.Claim("raw", null, null, EXPECTED, policy), workspace);
     }
 

@@ -58,4 +58,12 @@ class VerifyCommandTest {
         assertEquals(2, run("image.raw"));
         assertTrue(err.toString().contains("usage: kiln verify-image"));
     }
+
+    @Test
+    void anUnknownAcceleratorIsAnErrorThatNamesTheChoices(@TempDir Path tmp)
+            throws Exception {
+        Path image = java.nio.file.Files.write(tmp.resolve("image.raw"), new byte[512]);
+        assertEquals(2, run(image.toString(), "--format", "raw", "--accelerator", "hvf"));
+        assertTrue(err.toString().contains("QEMU accelerator 'hvf' is not one of kvm, tcg"), err.toString());
+    }
 }

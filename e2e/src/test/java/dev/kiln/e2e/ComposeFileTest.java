@@ -36,6 +36,7 @@ class ComposeFileTest {
                 Set.copyOf(services.lines().skip(1).filter(l -> !l.isBlank()).toList()), services);
         String config = compose(env, "config");
         assertTrue(config.contains("/dev/kvm:/dev/kvm"), "builder and verifier get /dev/kvm with the kvm file");
+        assertTrue(config.contains("KILN_QEMU_ACCELERATOR: kvm"), "and are told to use it");
         assertTrue(config.contains("KAFKA_PROCESS_ROLES: broker,controller"), "Kafka runs in KRaft mode");
         for (String module : List.of("tag-watcher", "builder", "sealer-verifier", "registry")) {
             assertTrue(Files.isRegularFile(ROOT.resolve(module).resolve("src/main/docker/Dockerfile")), module + " has a Dockerfile");

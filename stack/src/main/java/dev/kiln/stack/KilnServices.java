@@ -46,7 +46,6 @@ public final class KilnServices implements AutoCloseable {
             Files.createDirectories(state.resolve("logs"));
             Map<String, String> common = new LinkedHashMap<>();
             common.put("kafka.bootstrap.servers", kafka.bootstrapServers());
-            common.put("KILN_STATE", state.toString());
 
             Map<String, String> watcher = new LinkedHashMap<>(common);
             watched.forEach((name, url) -> {
@@ -107,16 +106,13 @@ public final class KilnServices implements AutoCloseable {
         if (name.equals("sealer-verifier")) {
             properties.put("kiln.verifier.public-url", "http://127.0.0.1:" + port);
         }
-        properties.forEach((key, value) -> {
-            if (!key.equals("KILN_STATE")) {
-                command.add("-D" + key + "=" + value);
-            }
-        });
+        properties.forEach((key, value) -> command.add("-D" + key + "=" + value));
         command.addAll(List.of("-jar", app.toString()));
         Path log = state.resolve("logs").resolve(name + ".log");
         ProcessBuilder builder = new ProcessBuilder(command).directory(root.resolve(module).toFile()).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
                 .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
+        // The services' own defaults put everything else under KILN_STATE.
         builder.environment().put("KILN_STATE", state.toString());
         try {
             services.add(new Service(name, port, builder.start(), log));

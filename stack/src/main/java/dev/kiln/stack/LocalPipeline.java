@@ -103,8 +103,8 @@ public final class LocalPipeline {
     }
 
     private static void printPublished(String bootstrap, String image) {
-        say("ImagePublished events on kiln.image.published.v1, as a subscriber sees them:");
-        for (ConsumerRecord<String, String> record : TopicRecords.readAll(bootstrap, "kiln.image.published.v1")) {
+        say("ImagePublished events on " + PipelineProgress.PUBLISHED + ", as a subscriber sees them:");
+        for (ConsumerRecord<String, String> record : TopicRecords.readAll(bootstrap, PipelineProgress.PUBLISHED)) {
             if (record.key() != null && record.key().startsWith(image + "/")) {
                 System.out.printf("  key=%s ce_id=%s ce_type=%s ce_source=%s%n    %s%n", record.key(), PipelineProgress.header(record, "ce_id"),
                         PipelineProgress.header(record, "ce_type"), PipelineProgress.header(record, "ce_source"), record.value());

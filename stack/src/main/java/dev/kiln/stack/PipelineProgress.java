@@ -21,8 +21,17 @@ import java.util.UUID;
  * format, until every format has ended (published, failed or rejected).
  */
 public final class PipelineProgress {
-    static final List<String> TOPICS = List.of("kiln.release.tagged.v1", "kiln.release.tag-violation.v1", "kiln.image.built.v1",
-            "kiln.build.failed.v1", "kiln.image.verified.v1", "kiln.image.rejected.v1", "kiln.image.published.v1");
+    // The stack sits below events/ (events' tests use its broker), so the catalogue's topics are named here again;
+    // ProgressTopicsTest in e2e holds them equal to EventType's.
+    static final String TAGGED = "kiln.release.tagged.v1";
+    static final String TAG_VIOLATION = "kiln.release.tag-violation.v1";
+    static final String BUILT = "kiln.image.built.v1";
+    static final String FAILED = "kiln.build.failed.v1";
+    static final String VERIFIED = "kiln.image.verified.v1";
+    static final String REJECTED = "kiln.image.rejected.v1";
+    static final String PUBLISHED = "kiln.image.published.v1";
+    /** Every kiln topic a subscriber follows a release on. */
+    public static final List<String> TOPICS = List.of(TAGGED, TAG_VIOLATION, BUILT, FAILED, VERIFIED, REJECTED, PUBLISHED);
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private PipelineProgress() {
@@ -49,7 +58,7 @@ public final class PipelineProgress {
                         continue;
                     }
                     String format = event.path("format").asText(event.path("artifact").path("format").asText(""));
-                    String line = describe(header(record, "ce_type"), event, format, ended);
+                    String line = describe(record.topic(), event, format, ended);
                     if (line != null) {
                         out.printf("  %-16s %s%n", format.isEmpty() ? "release" : format, line);
                     }
@@ -61,24 +70,24 @@ public final class PipelineProgress {
         return ended;
     }
 
-    private static String describe(String type, JsonNode event, String format, Map<String, String> ended) {
-        return switch (type) {
-            case "dev.kiln.release.tagged.v1" -> "tag-watcher: " + event.path("release").path("tag").asText() + " at "
+    private static String describe(String topic, JsonNode event, String format, Map<String, String> ended) {
+        return switch (topic) {
+            case TAGGED -> "tag-watcher: " + event.path("release").path("tag").asText() + " at "
                     + event.path("release").path("commit").asText().substring(0, 12) + " -> build";
-            case "dev.kiln.release.tag-violation.v1" -> "tag-watcher: VIOLATION, tag " + event.path("kind").asText();
-            case "dev.kiln.image.built.v1" -> "builder: built, " + event.path("artifact").path("size").asLong() / (1 << 20)
+            case TAG_VIOLATION -> "tag-watcher: VIOLATION, tag " + event.path("kind").asText();
+            case BUILT -> "builder: built, " + event.path("artifact").path("size").asLong() / (1 << 20)
                     + " MiB, sha256 " + event.path("artifact").path("sha256").asText().substring(0, 16) + "... -> verify";
-            case "dev.kiln.build.failed.v1" -> {
+            case FAILED -> {
                 ended.put(format, "failed");
                 yield "builder: FAILED at " + event.path("stage").asText() + ": " + event.path("reason").asText();
             }
-            case "dev.kiln.image.verified.v1" -> "sealer-verifier: sealing held, booted in "
+            case VERIFIED -> "sealer-verifier: sealing held, booted in "
                     + event.path("verification").path("bootMillis").asLong() / 1000 + " s -> publish";
-            case "dev.kiln.image.rejected.v1" -> {
+            case REJECTED -> {
                 ended.put(format, "rejected");
                 yield "sealer-verifier: REJECTED: " + event.path("findings");
             }
-            case "dev.kiln.image.published.v1" -> {
+            case PUBLISHED -> {
                 ended.put(format, "published");
                 yield "registry: published " + event.path("artifact").path("location").asText();
             }

@@ -15,6 +15,7 @@ final class BuildSteps {
                 new FetchUpstreamStep(),
                 new SealPlaybookStep(),
                 new PackerBuildStep(),
+                new RemasterStep(),
                 new ConvertStep(),
                 new StoreStep(store));
     }

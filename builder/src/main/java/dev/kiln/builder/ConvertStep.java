@@ -32,6 +32,7 @@ final class ConvertStep implements BuildStep {
         build.log("sealed raw disk: " + rawSize + " bytes, sha256 " + build.rawSha256());
         Path dir = Files.createDirectories(build.workspace().resolve("formats"));
         String name = build.release().image() + "-" + build.release().version();
+        ContainerHeaders headers = new ContainerHeaders(new ReleaseIds(build.release()), build.tagged().sourceDateEpoch());
         for (String id : build.kilnFile().formats()) {
             ImageFormat format = ImageFormat.of(id);
             try {
@@ -39,8 +40,11 @@ final class ConvertStep implements BuildStep {
                 if (format == ImageFormat.VHD && rawSize % MIB != 0) {
                     throw new BuildFailure("the disk is " + rawSize + " bytes, not a whole number of MiB, which Azure requires of a VHD; size the disk in MiB");
                 }
-                Path disk = format == ImageFormat.OVA ? dir.resolve(name + "-ova-disk1.vmdk") : file;
+                // The OVA's disk is converted under the name it has inside the OVA: a VMDK descriptor names its own file.
+                Path disk = format == ImageFormat.OVA
+                        ? Files.createDirectories(dir.resolve("ova")).resolve(OvaPackage.diskName(name)) : file;
                 qemuImg(build, List.of("convert", "-f", "raw", "-O", format.qemuFormat()), format.createOptions(), raw, disk);
+                headers.pin(format.qemuFormat(), disk);
                 if (format.checkable()) {
                     qemuImg(build, List.of("check", "-f", format.qemuFormat()), List.of(), disk, null);
                 }
@@ -57,7 +61,7 @@ final class ConvertStep implements BuildStep {
                 String sha256 = Sha256.of(file);
                 build.formats().put(id, new BuildContext.FormatFile(id, file, sha256, Files.size(file), virtualSize));
                 build.log(id + ": " + file.getFileName() + ", " + Files.size(file) + " bytes, sha256 " + sha256 + ", same disk as raw");
-            } catch (BuildFailure e) {
+            } catch (BuildFailure | java.io.IOException e) {
                 build.formatFailures().put(id, e.getMessage());
                 build.log(id + " FAILED: " + e.getMessage());
             }

@@ -21,8 +21,13 @@ final class OvaPackage {
     private OvaPackage() {
     }
 
+    /** The disk's name inside the OVA. */
+    static String diskName(String name) {
+        return name + "-disk1.vmdk";
+    }
+
     static void write(Path ova, Path vmdk, String name, long virtualSize, long sourceDateEpoch, String description) throws IOException {
-        String diskName = name + "-disk1.vmdk";
+        String diskName = diskName(name);
         String ovfName = name + ".ovf";
         byte[] ovf = descriptor(name, diskName, Files.size(vmdk), virtualSize, description).getBytes(StandardCharsets.UTF_8);
         String manifest = "SHA256(" + ovfName + ")= " + sha256(ovf) + "\n"

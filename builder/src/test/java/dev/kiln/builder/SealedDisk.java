@@ -36,7 +36,11 @@ final class SealedDisk {
         return !debugfs("stat " + path).contains("File not found");
     }
 
-    private String debugfs(String request) throws Exception {
+    String stat(String path) throws Exception {
+        return debugfs("stat " + path);
+    }
+
+    String debugfs(String request) throws Exception {
         ToolProcess.Result result = ToolProcess.run(List.of("debugfs", "-R", request, device), Path.of("/"), java.util.Map.of(),
                 Duration.ofSeconds(60), l -> { });
         return String.join("\n", result.output().stream().filter(l -> !l.startsWith("debugfs ")).toList());

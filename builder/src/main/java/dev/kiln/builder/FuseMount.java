@@ -1,0 +1,64 @@
+package dev.kiln.builder;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A file system inside a disk file, mounted read-only by fuse2fs in user space. fuse2fs runs in the foreground as
+ * this process's child, so it cannot outlive the build that mounted it.
+ */
+final class FuseMount implements AutoCloseable {
+    private static final long MOUNT_WAIT_MILLIS = 30_000;
+
+    private final Process process;
+    private final Path path;
+
+    private FuseMount(Process process, Path path) {
+        this.process = process;
+        this.path = path;
+    }
+
+    static FuseMount readOnly(Path disk, long offset, Path mountPoint, Path logDirectory) throws IOException, InterruptedException, BuildFailure {
+        Path log = logDirectory.resolve("fuse2fs-" + mountPoint.getFileName() + ".log");
+        Process process;
+        try {
+            process = new ProcessBuilder(List.of("fuse2fs", "-f", "-o", "ro,norecovery,offset=" + offset, disk.toString(), mountPoint.toString()))
+                    .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        } catch (IOException e) {
+            throw new IOException("fuse2fs could not be started (is it installed? ./kiln setup installs it): " + e.getMessage(), e);
+        }
+        FuseMount mount = new FuseMount(process, mountPoint.toAbsolutePath().normalize());
+        long deadline = System.currentTimeMillis() + MOUNT_WAIT_MILLIS;
+        while (!mount.mounted()) {
+            if (!process.isAlive() || System.currentTimeMillis() > deadline) {
+                mount.close();
+                throw new BuildFailure("fuse2fs could not mount the file system at byte " + offset + ": " + Files.readString(log).trim());
+            }
+            Thread.sleep(50);
+        }
+        return mount;
+    }
+
+    Path path() {
+        return path;
+    }
+
+    private boolean mounted() throws IOException {
+        String target = " " + path + " ";
+        return Files.readAllLines(Path.of("/proc/self/mountinfo")).stream().anyMatch(line -> line.contains(target) && line.contains("fuse"));
+    }
+
+    @Override
+    public void close() throws IOException, InterruptedException {
+        if (mounted()) {
+            new ProcessBuilder("umount", path.toString()).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    .start().waitFor(30, TimeUnit.SECONDS);
+        }
+        if (!process.waitFor(30, TimeUnit.SECONDS)) {
+            process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+}

@@ -1,0 +1,65 @@
+package dev.kiln.builder;
+
+import dev.kiln.events.KilnFile;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.RandomAccessFile;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** convert on its own: one raw disk, converted twice at different times, gives the same file in every format. */
+class ConvertStepTest {
+    @TempDir
+    Path temp;
+
+    @Test
+    void twoConversionsOfOneDiskAtDifferentTimesGiveIdenticalFilesInEveryFormat() throws Exception {
+        Path tree = Files.createDirectories(temp.resolve("tree/etc"));
+        Files.writeString(tree.resolve("release"), "IMAGE=debian-chrony\n");
+        Path raw = StepContexts.disk(temp.resolve("disk.raw"), temp.resolve("tree"));
+
+        Map<String, BuildContext.FormatFile> first = convert(raw, "first");
+        Thread.sleep(2100); // VHD keeps seconds: a second conversion in the same second would prove nothing
+        Map<String, BuildContext.FormatFile> second = convert(raw, "second");
+
+        assertEquals(KilnFile.ALL_FORMATS, List.copyOf(first.keySet()));
+        for (String format : KilnFile.ALL_FORMATS) {
+            assertEquals(first.get(format).sha256(), second.get(format).sha256(), format + " differs between two conversions");
+            assertEquals(Files.size(raw), first.get(format).virtualSize(), format);
+        }
+        // The pinned headers are still valid headers: qemu-img reads every file back as the same disk (the step's own
+        // compare), and the VHD footer's checksum holds.
+        try (RandomAccessFile vhd = new RandomAccessFile(first.get("vhd").file().toFile(), "r")) {
+            byte[] footer = new byte[512];
+            vhd.seek(vhd.length() - 512);
+            vhd.readFully(footer);
+            long sum = 0;
+            for (int i = 0; i < 512; i++) {
+                sum += (i >= 64 && i < 68) ? 0 : footer[i] & 0xff;
+            }
+            long stored = java.nio.ByteBuffer.wrap(footer, 64, 4).getInt() & 0xffffffffL;
+            assertEquals((~sum) & 0xffffffffL, stored, "VHD footer checksum");
+            long time = java.nio.ByteBuffer.wrap(footer, 24, 4).getInt() & 0xffffffffL;
+            assertEquals(StepContexts.SOURCE_DATE_EPOCH - 946_684_800L, time, "the VHD's time is SOURCE_DATE_EPOCH");
+        }
+        String vmdk = StepContexts.run(temp, "head", "-c", "1024", first.get("vmdk").file().toString());
+        assertTrue(vmdk.contains("RW 131072 SPARSE \"debian-chrony-0.1.0.vmdk\""), vmdk);
+        String ova = StepContexts.run(temp, "tar", "-xOf", first.get("ova").file().toString(), "debian-chrony-0.1.0-disk1.vmdk");
+        assertTrue(ova.contains("SPARSE \"debian-chrony-0.1.0-disk1.vmdk\""), "the OVA's disk names itself as the OVA names it");
+    }
+
+    private Map<String, BuildContext.FormatFile> convert(Path raw, String name) throws Exception {
+        BuildContext build = StepContexts.withWorkspace(temp.resolve(name), KilnFile.ALL_FORMATS);
+        build.rawDisk(raw);
+        ConvertStep step = new ConvertStep();
+        step.run(build);
+        assertEquals(Map.of(), build.formatFailures());
+        return build.formats();
+    }
+}

@@ -1,0 +1,63 @@
+package dev.kiln.builder;
+
+import dev.kiln.events.KilnFile;
+import dev.kiln.events.Release;
+import dev.kiln.events.ReleaseTagged;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/** A build context for running one stage alone, as its own test does (no broker, no Packer). */
+final class StepContexts {
+    static final long SOURCE_DATE_EPOCH = 1_700_000_000L;
+
+    private StepContexts() {
+    }
+
+    static BuildContext withWorkspace(Path workspace, List<String> formats) throws Exception {
+        Files.createDirectories(workspace);
+        Release release = new Release("debian-chrony", "0.1.0", "release-0.1.0", "file:///srv/images.git", "0123456789abcdef0123456789abcdef01234567");
+        BuildContext build = new BuildContext(new ReleaseTagged(release, null, "Tess Tagger <tess@example.com>", SOURCE_DATE_EPOCH), null, Map.of());
+        build.workspace(workspace, new BuildLog(workspace.resolve("build.log")));
+        build.kilnFile(new KilnFile("debian-chrony", "test image",
+                new KilnFile.Upstream("file:///upstream.qcow2", "0".repeat(64), null, null),
+                new KilnFile.Build("packer/image.pkr.hcl", "ansible/playbook.yml", null), formats, null), null, null);
+        return build;
+    }
+
+    /**
+     * A small disk like the ones kiln builds: an MBR with a FAT boot partition and an ext4 root made from
+     * {@code tree} (mke2fs -d), with the times of that moment.
+     */
+    static Path disk(Path file, Path tree) throws Exception {
+        Path dir = file.getParent();
+        run(dir, "truncate", "-s", "64M", file.toString());
+        Path script = dir.resolve("layout.sfdisk");
+        Files.writeString(script, "label: dos\nlabel-id: 0x6b696c6e\nstart=2048, size=16384, type=c, bootable\nstart=18432, type=83\n");
+        ProcessBuilder sfdisk = new ProcessBuilder("sfdisk", "--quiet", file.toString()).redirectInput(script.toFile())
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD);
+        if (sfdisk.start().waitFor() != 0) {
+            throw new IllegalStateException("sfdisk failed");
+        }
+        Path boot = dir.resolve("boot.img");
+        // --invariant: the boot partition comes from upstream and is the same in every build
+        run(dir, "mkfs.fat", "--invariant", "-F", "12", "-n", "KILNBOOT", "-C", boot.toString(), "8192");
+        Path root = dir.resolve("root.img");
+        run(dir, "mkfs.ext4", "-q", "-F", "-L", "kiln-root", "-U", "6b696c6e-0000-4000-8000-000000000001", "-d", tree.toString(),
+                root.toString(), (64 * 1024 - 18432 / 2) + "k");
+        try (java.io.RandomAccessFile out = new java.io.RandomAccessFile(file.toFile(), "rw")) {
+            RemasterStep.copy(boot, 0, out, 2048L * 512, Files.size(boot));
+            RemasterStep.copy(root, 0, out, 18432L * 512, Files.size(root));
+        }
+        Files.delete(boot);
+        Files.delete(root);
+        Files.delete(script);
+        return file;
+    }
+
+    static String run(Path dir, String... command) throws Exception {
+        return ToolProcess.check(List.of(command), dir, java.time.Duration.ofMinutes(2), l -> { });
+    }
+}

@@ -17,4 +17,10 @@ public interface ArtifactStore {
      * @return the location to put in events: {@code file://…} or {@code s3://bucket/key}
      */
     String put(String name, Path file, String sha256) throws IOException;
+
+    /**
+     * A local, readable copy of a stored artifact (for comparing a rebuild with it): the file itself where the store is
+     * local, else a download into {@code scratch}. Only locations this store handed out are accepted.
+     */
+    Path local(String location, Path scratch) throws IOException;
 }

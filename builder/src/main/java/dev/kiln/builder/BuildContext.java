@@ -1,12 +1,16 @@
 package dev.kiln.builder;
 
 import dev.kiln.events.Artifact;
+import dev.kiln.events.ImageRebuilt;
+import dev.kiln.events.RebuildRequested;
 import dev.kiln.events.KilnFile;
 import dev.kiln.events.Release;
 import dev.kiln.events.ReleaseTagged;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /** What the stages of one release build hand each other. Each field is set by the stage named beside it. */
@@ -28,15 +32,52 @@ public final class BuildContext {
     private final Map<String, String> formatFailures = new LinkedHashMap<>(); // convert, store
     private final Map<String, Artifact> artifacts = new LinkedHashMap<>();    // store
     private String buildLogLocation;   // store
+    private final RebuildRequested rebuild;                                    // for a rebuild: what was recorded
+    private final List<ImageRebuilt.FormatDigests> rebuiltDigests = new ArrayList<>(); // compare-rebuild
+    private final List<String> differences = new ArrayList<>();                 // compare-rebuild
+    private String differenceReport;                                            // compare-rebuild
 
     /** One converted file, before it is stored. */
     public record FormatFile(String format, Path file, String sha256, long size, long virtualSize) {
     }
 
     BuildContext(ReleaseTagged tagged, BuilderConfig config, Map<String, String> tools) {
+        this(tagged, null, config, tools);
+    }
+
+    /** A rebuild of a released tag, to be compared with what was recorded. */
+    BuildContext(RebuildRequested rebuild, BuilderConfig config, Map<String, String> tools) {
+        this(rebuild.asTagged(), rebuild, config, tools);
+    }
+
+    private BuildContext(ReleaseTagged tagged, RebuildRequested rebuild, BuilderConfig config, Map<String, String> tools) {
         this.tagged = tagged;
+        this.rebuild = rebuild;
         this.config = config;
         this.tools = Map.copyOf(tools);
+    }
+
+    /** The rebuild request, or null for a release build. */
+    public RebuildRequested rebuild() {
+        return rebuild;
+    }
+
+    /** Recorded and rebuilt digest per format, once compared. */
+    public List<ImageRebuilt.FormatDigests> rebuiltDigests() {
+        return rebuiltDigests;
+    }
+
+    /** What differs between the rebuild and the release, one line per difference; empty when bit-identical. */
+    public List<String> differences() {
+        return differences;
+    }
+
+    public String differenceReport() {
+        return differenceReport;
+    }
+
+    void differenceReport(String location) {
+        this.differenceReport = location;
     }
 
     public ReleaseTagged tagged() {

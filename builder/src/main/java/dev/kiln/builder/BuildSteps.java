@@ -19,4 +19,12 @@ final class BuildSteps {
                 new ConvertStep(),
                 new StoreStep(store));
     }
+
+    /** A rebuild makes the same stages from scratch, then compares instead of storing. */
+    static List<BuildStep> forRebuild(ArtifactStore store) {
+        List<BuildStep> steps = new java.util.ArrayList<>(inOrder(store));
+        steps.removeIf(step -> step instanceof StoreStep);
+        steps.add(new CompareRebuildStep(store));
+        return List.copyOf(steps);
+    }
 }

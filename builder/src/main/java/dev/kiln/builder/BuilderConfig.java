@@ -38,6 +38,9 @@ public interface BuilderConfig {
 
     enum Accelerator { kvm, tcg }
 
+    /** This builder's name in rebuild verdicts; the host name and process id when unset. */
+    Optional<String> instance();
+
     /** CloudEvent source of this service's events. */
     @WithDefault("/kiln/builder")
     String eventSource();

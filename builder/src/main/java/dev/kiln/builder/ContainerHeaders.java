@@ -147,6 +147,74 @@ final class ContainerHeaders {
         }
     }
 
+    /**
+     * The header fields of a file in a qemu format, by name, as a person would compare them (hex or decimal): what
+     * the rebuild report lists when two files that carry the same disk differ.
+     */
+    static java.util.Map<String, String> fields(String qemuFormat, Path file) throws IOException {
+        java.util.Map<String, String> fields = new java.util.LinkedHashMap<>();
+        try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "r")) {
+            switch (qemuFormat) {
+                case "vpc" -> {
+                    ByteBuffer b = ByteBuffer.wrap(read(f, f.length() - 512, 512)).order(ByteOrder.BIG_ENDIAN);
+                    fields.put("footer.timestamp", Integer.toUnsignedString(b.getInt(24)) + " (seconds since 2000)");
+                    fields.put("footer.creator", new String(b.array(), 28, 4, StandardCharsets.US_ASCII) + " " + Integer.toHexString(b.getInt(32)));
+                    fields.put("footer.creator-host-os", Integer.toHexString(b.getInt(36)));
+                    fields.put("footer.current-size", Long.toString(b.getLong(48)));
+                    fields.put("footer.disk-type", Integer.toString(b.getInt(60)));
+                    fields.put("footer.checksum", Integer.toHexString(b.getInt(64)));
+                    fields.put("footer.unique-id", hex(b.array(), 68, 16));
+                }
+                case "vhdx" -> {
+                    for (int h = 1; h <= 2; h++) {
+                        ByteBuffer b = ByteBuffer.wrap(read(f, h * 64L * KIB, 4 * KIB)).order(ByteOrder.LITTLE_ENDIAN);
+                        fields.put("header" + h + ".checksum", Integer.toHexString(b.getInt(4)));
+                        fields.put("header" + h + ".sequence-number", Long.toUnsignedString(b.getLong(8)));
+                        fields.put("header" + h + ".file-write-guid", hex(b.array(), 16, 16));
+                        fields.put("header" + h + ".data-write-guid", hex(b.array(), 32, 16));
+                        fields.put("header" + h + ".log-guid", hex(b.array(), 48, 16));
+                    }
+                    fields.put("file-identifier.creator", new String(read(f, 8, 512), StandardCharsets.UTF_16LE).replace("\0", ""));
+                }
+                case "vmdk" -> {
+                    ByteBuffer b = ByteBuffer.wrap(read(f, 0, 512)).order(ByteOrder.LITTLE_ENDIAN);
+                    byte[] area = read(f, b.getLong(28) * 512, (int) Math.min(b.getLong(36) * 512, 64 * KIB));
+                    int end = 0;
+                    while (end < area.length && area[end] != 0) {
+                        end++;
+                    }
+                    for (String line : new String(area, 0, end, StandardCharsets.US_ASCII).split("\n")) {
+                        int eq = line.indexOf('=');
+                        if (!line.startsWith("#") && eq > 0) {
+                            fields.put("descriptor." + line.substring(0, eq).trim(), line.substring(eq + 1).trim());
+                        } else if (line.startsWith("RW ") || line.startsWith("RDONLY ")) {
+                            fields.put("descriptor.extent", line);
+                        }
+                    }
+                }
+                case "qcow2" -> {
+                    ByteBuffer b = ByteBuffer.wrap(read(f, 0, 104)).order(ByteOrder.BIG_ENDIAN);
+                    fields.put("header.version", Integer.toString(b.getInt(4)));
+                    fields.put("header.backing-file-offset", Long.toString(b.getLong(8)));
+                    fields.put("header.cluster-bits", Integer.toString(b.getInt(20)));
+                    fields.put("header.size", Long.toString(b.getLong(24)));
+                    fields.put("header.l1-size", Integer.toString(b.getInt(36)));
+                    fields.put("header.l1-table-offset", Long.toString(b.getLong(40)));
+                    fields.put("header.refcount-table-offset", Long.toString(b.getLong(48)));
+                    fields.put("header.nb-snapshots", Integer.toString(b.getInt(60)));
+                    fields.put("header.incompatible-features", Long.toHexString(b.getLong(72)));
+                    fields.put("header.compatible-features", Long.toHexString(b.getLong(80)));
+                }
+                default -> { }
+            }
+        }
+        return fields;
+    }
+
+    private static String hex(byte[] bytes, int from, int length) {
+        return java.util.HexFormat.of().formatHex(bytes, from, from + length);
+    }
+
     static byte[] guid(String text) {
         String hex = text.replace("-", "");
         byte[] b = new byte[16];

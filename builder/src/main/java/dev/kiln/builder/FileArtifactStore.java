@@ -55,4 +55,18 @@ final class FileArtifactStore implements ArtifactStore {
         Files.move(link, named, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         return blob.toUri().toString();
     }
+
+    @Override
+    public Path local(String location, Path scratch) throws IOException {
+        Path file;
+        try {
+            file = Path.of(java.net.URI.create(location)).toAbsolutePath().normalize();
+        } catch (IllegalArgumentException | java.nio.file.FileSystemNotFoundException e) {
+            throw new IOException("'" + location + "' is not a location of this file store (" + root + ")");
+        }
+        if (!file.startsWith(root.resolve("sha256")) || !Files.isRegularFile(file)) {
+            throw new IOException("'" + location + "' is not an artifact in this file store (" + root + ")");
+        }
+        return file;
+    }
 }

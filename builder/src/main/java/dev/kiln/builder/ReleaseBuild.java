@@ -4,6 +4,8 @@ import dev.kiln.events.Sha256;
 import dev.kiln.events.Artifact;
 import dev.kiln.events.BuildFailed;
 import dev.kiln.events.ImageBuilt;
+import dev.kiln.events.ImageRebuilt;
+import dev.kiln.events.RebuildRequested;
 import dev.kiln.events.KilnEvent;
 import dev.kiln.events.KilnFile;
 import dev.kiln.events.Provenance;
@@ -40,10 +42,39 @@ final class ReleaseBuild {
 
     List<KilnEvent> run(ReleaseTagged tagged) {
         BuildContext build = new BuildContext(tagged, config, tools);
+        return run(build, steps.get(), "build-" + tagged.release().commit().substring(0, 12), this::events);
+    }
+
+    /**
+     * Rebuilds a released tag from scratch in a fresh workspace (nothing is stored but the log and the difference
+     * report) and compares it with what was recorded.
+     */
+    ImageRebuilt rebuild(RebuildRequested request, List<BuildStep> rebuildSteps, String builder) {
+        BuildContext build = new BuildContext(request, config, tools);
+        return run(build, rebuildSteps, "rebuild-" + request.rebuildId(), (done, failedStage, reason) -> {
+            if (failedStage != null) {
+                List<ImageRebuilt.FormatDigests> digests = request.recorded().stream()
+                        .map(a -> new ImageRebuilt.FormatDigests(a.format(), a.sha256(), null)).toList();
+                return new ImageRebuilt(request.rebuildId(), request.release(), builder, ImageRebuilt.FAILED, digests, List.of(),
+                        "the rebuild failed at " + failedStage + ": " + reason, done.buildLogLocation());
+            }
+            boolean identical = done.differences().isEmpty() && done.rebuiltDigests().stream().allMatch(ImageRebuilt.FormatDigests::identical);
+            return new ImageRebuilt(request.rebuildId(), request.release(), builder, identical ? ImageRebuilt.BIT_IDENTICAL : ImageRebuilt.DIFFERS,
+                    done.rebuiltDigests(), ImageRebuilt.capped(done.differences()), null, identical ? null : done.differenceReport());
+        });
+    }
+
+    /** Turns a finished (or failed) build into what the service sends. */
+    interface Outcome<T> {
+        T of(BuildContext build, String failedStage, String reason);
+    }
+
+    private <T> T run(BuildContext build, List<BuildStep> steps, String logName, Outcome<T> outcome) {
+        ReleaseTagged tagged = build.tagged();
         List<BuildStep> ran = new ArrayList<>();
         String failedStage = null;
         String reason = null;
-        for (BuildStep step : steps.get()) {
+        for (BuildStep step : steps) {
             ran.add(step);
             LOG.infof("%s %s: %s", tagged.release().image(), tagged.release().version(), step.name());
             build.log("== " + step.name());
@@ -66,8 +97,8 @@ final class ReleaseBuild {
                 break;
             }
         }
-        storeLog(build);
-        List<KilnEvent> events = events(build, failedStage, reason);
+        storeLog(build, logName);
+        T events = outcome.of(build, failedStage, reason);
         ListIterator<BuildStep> back = ran.listIterator(ran.size());
         while (back.hasPrevious()) {
             BuildStep step = back.previous();
@@ -101,13 +132,13 @@ final class ReleaseBuild {
         return events;
     }
 
-    private void storeLog(BuildContext build) {
+    private void storeLog(BuildContext build, String logName) {
         if (build.buildLog() == null) {
             return;
         }
         try {
             build.buildLog().close();
-            String name = build.release().image() + "/" + build.release().version() + "/build-" + build.release().commit().substring(0, 12) + ".log";
+            String name = build.release().image() + "/" + build.release().version() + "/" + logName + ".log";
             build.buildLogLocation(store.put(name, build.buildLog().file(), Sha256.of(build.buildLog().file())));
         } catch (IOException | RuntimeException e) {
             LOG.warnf("could not store the build log of %s %s: %s", build.release().image(), build.release().version(), e.getMessage());

@@ -3,7 +3,9 @@ package dev.kiln.builder;
 import dev.kiln.events.BuildFailed;
 import dev.kiln.events.EventCodec;
 import dev.kiln.events.EventMessages;
+import dev.kiln.events.ImageRebuilt;
 import dev.kiln.events.KilnEvent;
+import dev.kiln.events.RebuildRequested;
 import dev.kiln.events.ReleaseTagged;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.reactive.messaging.annotations.Blocking;
@@ -28,7 +30,11 @@ import java.util.concurrent.CompletableFuture;
 public class ReleaseBuilder {
     private static final Logger LOG = Logger.getLogger(ReleaseBuilder.class);
 
+    /** One build or rebuild at a time per instance: each takes the machine's cores. */
+    private final Object buildSlot = new Object();
     private final ReleaseBuild build;
+    private final ArtifactStore store;
+    private final String instance;
     private final Emitter<String> events;
     private final URI source;
     private final MeterRegistry metrics;
@@ -37,6 +43,8 @@ public class ReleaseBuilder {
         Map<String, String> tools = ToolVersions.read();
         LOG.infof("builder tools: %s", tools);
         this.build = new ReleaseBuild(() -> BuildSteps.inOrder(store), store, config, tools);
+        this.store = store;
+        this.instance = config.instance().orElseGet(ReleaseBuilder::hostInstance);
         this.events = events;
         this.source = URI.create(config.eventSource());
         this.metrics = metrics;
@@ -48,12 +56,38 @@ public class ReleaseBuilder {
         ReleaseTagged tagged = EventCodec.decode(ReleaseTagged.class, payload);
         LOG.infof("building %s %s from %s at %s", tagged.release().image(), tagged.release().version(),
                 tagged.release().repository(), tagged.release().commit());
-        List<KilnEvent> results = metrics.timer("kiln.builder.build").record(() -> build.run(tagged));
+        List<KilnEvent> results;
+        synchronized (buildSlot) {
+            results = metrics.timer("kiln.builder.build").record(() -> build.run(tagged));
+        }
         CompletableFuture<?>[] sent = results.stream()
                 .peek(event -> metrics.counter("kiln.builder.formats", "outcome", event instanceof BuildFailed ? "failed" : "built").increment())
                 .map(event -> EventMessages.send(events, event, source, Clock.systemUTC()))
                 .toArray(CompletableFuture[]::new);
         // The ReleaseTagged is acknowledged only when every result is on the broker: a crash before that rebuilds.
         CompletableFuture.allOf(sent).join();
+    }
+
+    /** kiln rebuild: the same tag from scratch, compared with what the registry recorded; one ImageRebuilt out. */
+    @Incoming("rebuild-requested")
+    @Blocking
+    public void onRebuildRequested(String payload) {
+        RebuildRequested request = EventCodec.decode(RebuildRequested.class, payload);
+        LOG.infof("rebuilding %s %s (rebuild %s) to compare with the release", request.release().image(), request.release().version(), request.rebuildId());
+        ImageRebuilt result;
+        synchronized (buildSlot) {
+            result = metrics.timer("kiln.builder.rebuild").record(() -> build.rebuild(request, BuildSteps.forRebuild(store), instance));
+        }
+        metrics.counter("kiln.builder.rebuilds", "verdict", result.verdict()).increment();
+        LOG.infof("rebuild %s of %s %s: %s", request.rebuildId(), request.release().image(), request.release().version(), result.verdict());
+        EventMessages.send(events, result, source, Clock.systemUTC()).join();
+    }
+
+    private static String hostInstance() {
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName() + "/" + ProcessHandle.current().pid();
+        } catch (java.io.IOException e) {
+            return "builder/" + ProcessHandle.current().pid();
+        }
     }
 }

@@ -140,6 +140,22 @@ final class S3ArtifactStore implements ArtifactStore {
         }
     }
 
+    @Override
+    public Path local(String location, Path scratch) throws IOException {
+        String start = "s3://" + bucket + "/";
+        if (!location.startsWith(start) || location.contains("..")) {
+            throw new IOException("'" + location + "' is not an object of this store (" + start + ")");
+        }
+        String key = location.substring(start.length());
+        Path file = scratch.resolve(key.substring(key.lastIndexOf('/') + 1));
+        try {
+            s3.getObject(r -> r.bucket(bucket).key(key), software.amazon.awssdk.core.sync.ResponseTransformer.toFile(file));
+        } catch (S3Exception e) {
+            throw new IOException("cannot download " + location + ": " + e.getMessage(), e);
+        }
+        return file;
+    }
+
     private boolean exists(String key) {
         try {
             s3.headObject(r -> r.bucket(bucket).key(key));

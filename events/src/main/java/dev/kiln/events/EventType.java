@@ -14,7 +14,9 @@ public enum EventType {
     BUILD_FAILED(BuildFailed.class, "dev.kiln.build.failed.v1", "kiln.build.failed.v1"),
     IMAGE_VERIFIED(ImageVerified.class, "dev.kiln.image.verified.v1", "kiln.image.verified.v1"),
     IMAGE_REJECTED(ImageRejected.class, "dev.kiln.image.rejected.v1", "kiln.image.rejected.v1"),
-    IMAGE_PUBLISHED(ImagePublished.class, "dev.kiln.image.published.v1", "kiln.image.published.v1");
+    IMAGE_PUBLISHED(ImagePublished.class, "dev.kiln.image.published.v1", "kiln.image.published.v1"),
+    REBUILD_REQUESTED(RebuildRequested.class, "dev.kiln.image.rebuild-requested.v1", "kiln.image.rebuild-requested.v1"),
+    IMAGE_REBUILT(ImageRebuilt.class, "dev.kiln.image.rebuilt.v1", "kiln.image.rebuilt.v1");
 
     /**
      * Where every consumer sends a record it cannot take (a malformed payload), with SmallRye's

@@ -47,6 +47,13 @@ final class Require {
         return value;
     }
 
+    static String uuid(String value, String field) {
+        if (!text(value, field).matches("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")) {
+            throw new InvalidField(field, "must be a lowercase UUID, but was '" + value + "'");
+        }
+        return value;
+    }
+
     static long positive(long value, String field) {
         if (value <= 0) {
             throw new InvalidField(field, "must be greater than zero, but was " + value);

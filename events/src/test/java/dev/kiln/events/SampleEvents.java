@@ -40,6 +40,10 @@ final class SampleEvents {
                 new ImageVerified(release(), "qcow2", SHA, verification()),
                 new ImageRejected(release(), "vmdk", SHA, "file:///var/lib/kiln/reports/debian-web/0.1.0/vmdk.json",
                         List.of(new Finding("ssh-hostkeys", "/etc/ssh/ssh_host_ed25519_key", "host key left in image"))),
-                new ImagePublished(release(), artifact("qcow2"), provenance(), verification()));
+                new ImagePublished(release(), artifact("qcow2"), provenance(), verification()),
+                new RebuildRequested("7c9e6679-7425-40de-944b-e07fc1f90ae7", release(), 1_764_000_000L, List.of(artifact("raw"), artifact("qcow2"))),
+                new ImageRebuilt("7c9e6679-7425-40de-944b-e07fc1f90ae7", release(), "builder-1", ImageRebuilt.DIFFERS,
+                        List.of(new ImageRebuilt.FormatDigests("raw", SHA, RAW)),
+                        List.of("/etc/build-date: content differs"), null, "file:///var/lib/kiln/artifacts/debian-web/0.1.0/rebuild.txt"));
     }
 }

@@ -81,12 +81,14 @@ public class Catalog {
                 return Uni.createFrom().failure(new RegistryProblem(Status.GONE, image + " " + v + " was revoked: " + r.revokedReason
                         + (channel == null ? "" : "; promote another version to channel '" + channel + "'")));
             }
-            return FormatRecord.<FormatRecord>find("releaseId = ?1 and format = ?2", r.id, format).firstResult().map(f -> {
+            return FormatRecord.<FormatRecord>find("releaseId = ?1 and format = ?2", r.id, format).firstResult().chain(f -> {
                 if (f == null || f.state != State.PUBLISHED) {
                     throw new RegistryProblem(Status.NOT_FOUND, image + " " + v + " has no published " + format
                             + (f == null ? "" : " (it is " + f.state.name().toLowerCase() + ")"));
                 }
-                return new LookupView(image, v, format, channel, f.artifactLocation, f.sha256, f.size, f.virtualSize, f.rawSha256, r.commit);
+                return Rebuilds.latestVerdict(r.id).map(rebuild -> new LookupView(image, v, format, channel, f.artifactLocation, f.sha256,
+                        f.size, f.virtualSize, f.rawSha256, r.commit, rebuild == null ? null
+                        : new Views.RebuildVerdict(rebuild.id, rebuild.verdict, rebuild.completedAt, rebuild.reportLocation)));
             });
         }));
     }

@@ -4,6 +4,7 @@ import dev.kiln.registry.Views.ChannelView;
 import dev.kiln.registry.Views.ImageView;
 import dev.kiln.registry.Views.LookupView;
 import dev.kiln.registry.Views.Promotion;
+import dev.kiln.registry.Views.RebuildView;
 import dev.kiln.registry.Views.Revocation;
 import dev.kiln.registry.Views.VersionView;
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
@@ -37,9 +38,11 @@ import java.util.List;
         content = @Content(mediaType = RegistryProblem.MEDIA_TYPE, schema = @Schema(implementation = RegistryProblem.Body.class)))
 public class ImagesResource {
     private final Catalog catalog;
+    private final Rebuilds rebuilds;
 
-    ImagesResource(Catalog catalog) {
+    ImagesResource(Catalog catalog, Rebuilds rebuilds) {
         this.catalog = catalog;
+        this.rebuilds = rebuilds;
     }
 
     @GET
@@ -106,5 +109,34 @@ public class ImagesResource {
     @APIResponse(responseCode = "401", description = "No or wrong write token")
     public Uni<VersionView> revoke(@PathParam("image") String image, @PathParam("version") String version, Revocation revocation) {
         return catalog.revoke(image, version, revocation == null ? null : revocation.reason());
+    }
+
+    @POST
+    @Path("/{image}/versions/{version}/rebuilds")
+    @WithTransaction
+    @SecurityRequirement(name = "token")
+    @Operation(summary = "Rebuild a released tag from scratch on a builder and compare every published format bit for bit (kiln rebuild)")
+    @APIResponse(responseCode = "202", description = "Requested; poll the returned rebuild until its verdict is not 'requested'")
+    @APIResponse(responseCode = "401", description = "No or wrong write token")
+    @APIResponse(responseCode = "409", description = "The version has no published format to compare with")
+    public Uni<jakarta.ws.rs.core.Response> rebuild(@PathParam("image") String image, @PathParam("version") String version) {
+        return rebuilds.request(image, version).map(view -> jakarta.ws.rs.core.Response.accepted(view)
+                .location(java.net.URI.create("/api/v1/images/" + image + "/versions/" + version + "/rebuilds/" + view.id())).build());
+    }
+
+    @GET
+    @Path("/{image}/versions/{version}/rebuilds")
+    @WithSession
+    @Operation(summary = "The rebuilds of a version, newest first, with their verdicts")
+    public Uni<List<RebuildView>> rebuilds(@PathParam("image") String image, @PathParam("version") String version) {
+        return rebuilds.list(image, version);
+    }
+
+    @GET
+    @Path("/{image}/versions/{version}/rebuilds/{id}")
+    @WithSession
+    @Operation(summary = "One rebuild: its verdict, the digests per format and, when it differs, what differs and the report")
+    public Uni<RebuildView> rebuild(@PathParam("image") String image, @PathParam("version") String version, @PathParam("id") String id) {
+        return rebuilds.one(image, version, id);
     }
 }

@@ -2,7 +2,9 @@ package dev.kiln.registry;
 
 import dev.kiln.events.EventCodec;
 import dev.kiln.events.EventMessages;
+import dev.kiln.events.EventType;
 import dev.kiln.events.ImagePublished;
+import dev.kiln.events.KilnEvent;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Multi;
@@ -55,7 +57,14 @@ public class PublicationRelay {
     }
 
     private Uni<OutboxEntry> send(OutboxEntry entry) {
-        ImagePublished event = EventCodec.decode(ImagePublished.class, entry.payload);
+        EventType type = EventType.ofType(entry.eventType).orElseThrow(() -> new IllegalStateException("outbox entry " + entry.id
+                + " has an unknown event type " + entry.eventType));
+        KilnEvent payload = EventCodec.decode(type.payload(), entry.payload);
+        if (!(payload instanceof ImagePublished event)) {
+            // Other events (RebuildRequested) only need sending; the topic comes from the catalogue.
+            return published.sendMessage(EventMessages.of(payload, source, Clock.systemUTC()))
+                    .invoke(() -> entry.sentAt = OffsetDateTime.now()).replaceWith(entry);
+        }
         return published.sendMessage(EventMessages.of(event, source, Clock.systemUTC()))
                 .chain(() -> FormatRecord.update("state = ?1, publishedAt = ?2, rowVersion = rowVersion + 1 where releaseId in (select r.id from ReleaseRecord r "
                                 + "where r.image = ?3 and r.version = ?4) and format = ?5", FormatRecord.State.PUBLISHED, OffsetDateTime.now(),

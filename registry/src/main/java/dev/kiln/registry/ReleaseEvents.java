@@ -3,6 +3,7 @@ package dev.kiln.registry;
 import dev.kiln.events.BuildFailed;
 import dev.kiln.events.EventCodec;
 import dev.kiln.events.ImageBuilt;
+import dev.kiln.events.ImageRebuilt;
 import dev.kiln.events.ImageRejected;
 import dev.kiln.events.ImageVerified;
 import dev.kiln.events.KilnEvent;
@@ -22,9 +23,16 @@ import java.util.function.Function;
 @ApplicationScoped
 public class ReleaseEvents {
     private final ReleaseLedger ledger;
+    private final Rebuilds rebuilds;
 
-    ReleaseEvents(ReleaseLedger ledger) {
+    ReleaseEvents(ReleaseLedger ledger, Rebuilds rebuilds) {
         this.ledger = ledger;
+        this.rebuilds = rebuilds;
+    }
+
+    @Incoming("image-rebuilt")
+    public Uni<Void> onImageRebuilt(String payload) {
+        return apply(ImageRebuilt.class, payload, rebuilds::rebuilt);
     }
 
     @Incoming("release-tagged")

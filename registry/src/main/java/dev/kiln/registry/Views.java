@@ -33,7 +33,22 @@ public final class Views {
     @Schema(description = "What provisioning tools need to start a machine from a published image")
     public record LookupView(String image, String version, String format, @Schema(description = "set when looked up by channel") String channel,
                              @Schema(description = "where the image file is (file:// or s3://)") String location,
-                             String sha256, long size, long virtualSize, String rawSha256, String commit) {
+                             String sha256, long size, long virtualSize, String rawSha256, String commit,
+                             @Schema(description = "the newest answered rebuild of this version (kiln rebuild), or null if none was run") RebuildVerdict rebuild) {
+    }
+
+    @Schema(description = "Whether the version was rebuilt from its tag bit for bit")
+    public record RebuildVerdict(String id, @Schema(enumeration = {"bit-identical", "differs", "failed"}) String verdict,
+                                 OffsetDateTime completedAt, String reportLocation) {
+    }
+
+    @Schema(description = "A rebuild of a released tag from scratch, compared with what was published")
+    public record RebuildView(String id, String image, String version,
+                              @Schema(enumeration = {"requested", "bit-identical", "differs", "failed"}) String verdict,
+                              @Schema(description = "the builder instance that rebuilt it") String builder,
+                              @Schema(description = "recorded and rebuilt sha256 per format") JsonNode formats,
+                              @Schema(description = "what differs, one line each (capped; the report has all)") JsonNode differences,
+                              String reason, String reportLocation, OffsetDateTime requestedAt, OffsetDateTime completedAt) {
     }
 
     @Schema(description = "A named pointer to a version")

@@ -65,6 +65,8 @@ public final class LocalPipeline {
                     postgres.close();
                     kafka.close();
                 }, "kiln-up-stop"));
+                // ./kiln rebuild finds the registry here.
+                Files.writeString(state.resolve("registry-url"), services.service("registry").url() + "\n");
                 for (KilnServices.Service service : services.services()) {
                     say(String.format("  %-16s %s   (health %s/q/health, metrics %s/q/metrics)", service.name(), service.url(), service.url(), service.url()));
                 }
@@ -86,6 +88,7 @@ public final class LocalPipeline {
                 printPublished(kafka.bootstrapServers(), image);
                 say("the pipeline keeps running: push more release-* tags from " + demo.workTree() + ", query "
                         + services.service("registry").url() + "/api/v1/images (write token in " + state.resolve("registry-token") + ")");
+                say("prove the release reproducible: ./kiln rebuild " + image + " 0.1.0 (rebuilds the tag from scratch, compares every format)");
                 say("Ctrl-C stops everything this started");
                 new CountDownLatch(1).await();
             }

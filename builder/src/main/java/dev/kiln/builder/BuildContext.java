@@ -18,17 +18,17 @@ public final class BuildContext {
     private final ReleaseTagged tagged;
     private final BuilderConfig config;
     private final Map<String, String> tools;
-    private Path workspace;            // workspace
-    private BuildLog log;              // workspace
+    private Path workspace;            // create-workspace
+    private BuildLog log;              // create-workspace
     private Path source;               // checkout
-    private KilnFile kilnFile;         // kiln-yaml
-    private Path template;             // kiln-yaml
-    private Path playbook;             // kiln-yaml
-    private Path upstreamImage;        // upstream
-    private Path sitePlaybook;         // seal
-    private Path rawDisk;              // packer
-    private String rawSha256;          // convert
-    private final Map<String, FormatFile> formats = new LinkedHashMap<>();   // convert
+    private KilnFile kilnFile;         // read-kiln-file
+    private Path template;             // read-kiln-file
+    private Path playbook;             // read-kiln-file
+    private Path upstreamImage;        // fetch-upstream
+    private Path sitePlaybook;         // seal-playbook
+    private Path rawDisk;              // packer-build
+    private String rawSha256;          // remaster, convert
+    private final Map<String, FormatFile> formats = new LinkedHashMap<>();   // remaster, convert
     private final Map<String, String> formatFailures = new LinkedHashMap<>(); // convert, store
     private final Map<String, Artifact> artifacts = new LinkedHashMap<>();    // store
     private String buildLogLocation;   // store

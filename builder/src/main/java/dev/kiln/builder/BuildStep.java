@@ -6,8 +6,15 @@ package dev.kiln.builder;
  * cleaned up, last first.
  */
 public interface BuildStep {
-    /** Stable stage id, reported in BuildFailed.stage, e.g. {@code upstream}. */
-    String name();
+    /** Stable stage id, reported in BuildFailed.stage: the class's name, e.g. {@code ReadKilnFileStep} runs as {@code read-kiln-file}. */
+    default String name() {
+        return nameOf(getClass());
+    }
+
+    static String nameOf(Class<? extends BuildStep> step) {
+        String simple = step.getSimpleName().replaceFirst("Step$", "");
+        return simple.replaceAll("([a-z0-9])([A-Z])", "$1-$2").toLowerCase(java.util.Locale.ROOT);
+    }
 
     /** Does the stage's work; throws {@link BuildFailure} with a reason a person can act on. */
     void run(BuildContext build) throws Exception;

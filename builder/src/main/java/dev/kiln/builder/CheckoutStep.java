@@ -10,11 +10,6 @@ import java.nio.file.Path;
 /** checkout: exactly the tagged commit, from the repository the tag was seen in, into the workspace. */
 final class CheckoutStep implements BuildStep {
     @Override
-    public String name() {
-        return "checkout";
-    }
-
-    @Override
     public void run(BuildContext build) throws Exception {
         String repository = build.release().repository();
         String commit = build.release().commit();

@@ -22,10 +22,6 @@ final class CompareRebuildStep implements BuildStep {
         this.store = store;
     }
 
-    @Override
-    public String name() {
-        return "compare-rebuild";
-    }
 
     @Override
     public void run(BuildContext build) throws Exception {

@@ -19,10 +19,6 @@ final class ConvertStep implements BuildStep {
     private static final Duration TOOL_TIMEOUT = Duration.ofMinutes(20);
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    @Override
-    public String name() {
-        return "convert";
-    }
 
     @Override
     public void run(BuildContext build) throws Exception {

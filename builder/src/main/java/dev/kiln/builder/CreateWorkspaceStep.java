@@ -5,14 +5,10 @@ import java.nio.file.FileStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** workspace: a fresh directory for this build alone, and the build log in it; removed when the build ends. */
+/** create-workspace: a fresh directory for this build alone, and the build log in it; removed when the build ends. */
 final class CreateWorkspaceStep implements BuildStep {
     private static final long GIB = 1L << 30;
 
-    @Override
-    public String name() {
-        return "workspace";
-    }
 
     @Override
     public void run(BuildContext build) throws Exception {

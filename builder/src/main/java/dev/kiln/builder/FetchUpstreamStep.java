@@ -17,17 +17,13 @@ import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 
 /**
- * upstream: the upstream image, downloaded once into a cache keyed by its pinned sha256 and checked against that
+ * fetch-upstream: the upstream image, downloaded once into a cache keyed by its pinned sha256 and checked against that
  * pin every time it is used, before anything boots it. A mismatch fails the build; nothing unverified is booted.
  */
 final class FetchUpstreamStep implements BuildStep {
     private static final HttpClient HTTP = HttpClient.newBuilder()
             .followRedirects(HttpClient.Redirect.NORMAL).connectTimeout(Duration.ofSeconds(30)).build();
 
-    @Override
-    public String name() {
-        return "upstream";
-    }
 
     @Override
     public void run(BuildContext build) throws Exception {

@@ -12,17 +12,13 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * packer: {@code packer validate}, then {@code packer build} of the repository's template with the release's
+ * packer-build: {@code packer validate}, then {@code packer build} of the repository's template with the release's
  * values as {@code -var} arguments (never through a shell) and SOURCE_DATE_EPOCH set to the commit time. The
  * template boots the verified upstream image, runs kiln's playbook and leaves one sealed raw disk.
  */
 final class PackerBuildStep implements BuildStep {
     private Path tmp;
 
-    @Override
-    public String name() {
-        return "packer";
-    }
 
     @Override
     public void run(BuildContext build) throws Exception {

@@ -7,13 +7,8 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 
-/** kiln-yaml: read and validate kiln.yaml at the tagged commit; the template and playbook it names must be in the repository. */
+/** read-kiln-file: read and validate kiln.yaml at the tagged commit; the template and playbook it names must be in the repository. */
 final class ReadKilnFileStep implements BuildStep {
-    @Override
-    public String name() {
-        return "kiln-yaml";
-    }
-
     @Override
     public void run(BuildContext build) throws Exception {
         Path file = build.source().resolve(KilnFile.PATH);

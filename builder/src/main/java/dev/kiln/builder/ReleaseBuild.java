@@ -124,8 +124,9 @@ final class ReleaseBuild {
                 events.add(new ImageBuilt(build.release(), artifact, provenance, build.buildLogLocation()));
             } else {
                 String why = build.formatFailures().getOrDefault(format, reason);
-                String stage = build.formatFailures().containsKey(format) ? "convert" : failedStage;
-                events.add(new BuildFailed(build.release(), format, stage == null ? "convert" : stage,
+                String convert = BuildStep.nameOf(ConvertStep.class);
+                String stage = build.formatFailures().containsKey(format) ? convert : failedStage;
+                events.add(new BuildFailed(build.release(), format, stage == null ? convert : stage,
                         why == null ? "the format was not made; see the build log" : why, tail, build.buildLogLocation()));
             }
         }

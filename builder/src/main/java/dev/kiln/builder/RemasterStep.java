@@ -18,10 +18,6 @@ import java.util.List;
 final class RemasterStep implements BuildStep {
     private static final int CHUNK = 1 << 16;
 
-    @Override
-    public String name() {
-        return "remaster";
-    }
 
     @Override
     public void run(BuildContext build) throws Exception {

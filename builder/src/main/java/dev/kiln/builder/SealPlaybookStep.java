@@ -6,17 +6,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * seal: the playbook Packer runs is kiln's, not the repository's: it imports the repository's playbook and then
+ * seal-playbook: the playbook Packer runs is kiln's, not the repository's: it imports the repository's playbook and then
  * applies kiln's release-stamp and seal roles, last, so no image leaves the builder unstamped or unsealed
  * because a playbook forgot them. The seal role's final step runs as the build's shutdown command.
  */
 final class SealPlaybookStep implements BuildStep {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    @Override
-    public String name() {
-        return "seal";
-    }
 
     @Override
     public void run(BuildContext build) throws Exception {
@@ -34,6 +30,9 @@ final class SealPlaybookStep implements BuildStep {
                 + "  become: true\n"
                 // The stamp and seal use no facts, and gathering them costs seconds under TCG.
                 + "  gather_facts: false\n"
+                // The seal clamps times to it, whether or not the repository's template passes it.
+                + "  vars:\n"
+                + "    kiln_source_date_epoch: " + build.tagged().sourceDateEpoch() + "\n"
                 + "  roles:\n"
                 + "    - release-stamp\n"
                 + "    - seal\n";

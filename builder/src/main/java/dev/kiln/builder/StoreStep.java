@@ -13,10 +13,6 @@ final class StoreStep implements BuildStep {
         this.store = store;
     }
 
-    @Override
-    public String name() {
-        return "store";
-    }
 
     @Override
     public void run(BuildContext build) throws Exception {

@@ -1,5 +1,7 @@
 package dev.kiln.builder;
 
+import dev.kiln.events.ImageRebuilt;
+import dev.kiln.events.RebuildRequested;
 import dev.kiln.events.BuildFailed;
 import dev.kiln.events.EventCodec;
 import dev.kiln.events.EventRecords;
@@ -38,6 +40,20 @@ final class BuildResults {
                 producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(topic, key, payload)).get();
             }
         }
+    }
+
+    /** Asks for a rebuild as the registry would (kiln rebuild). */
+    static void send(RebuildRequested request) throws Exception {
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of("bootstrap.servers", bootstrap()),
+                new StringSerializer(), new StringSerializer())) {
+            producer.send(EventRecords.of(request, URI.create("/kiln/builder-test"), Clock.systemUTC())).get();
+        }
+    }
+
+    static List<ImageRebuilt> rebuilt(String rebuildId) {
+        return TopicRecords.readAll(bootstrap(), EventType.IMAGE_REBUILT.topic()).stream()
+                .map(r -> EventCodec.decode(ImageRebuilt.class, r.value()))
+                .filter(e -> e.rebuildId().equals(rebuildId)).toList();
     }
 
     static List<ImageBuilt> built(ReleaseTagged tagged) {

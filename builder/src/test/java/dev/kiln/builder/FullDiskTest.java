@@ -47,7 +47,7 @@ class FullDiskTest {
         List<BuildFailed> failed = BuildResults.failed(tagged);
         assertEquals(6, failed.size());
         for (BuildFailed event : failed) {
-            assertEquals("workspace", event.stage());
+            assertEquals("create-workspace", event.stage());
             assertTrue(event.reason().contains("GiB free") && event.reason().contains("kiln.builder.min-free-gib"), event.reason());
         }
     }

@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kiln.events.Artifact;
 import dev.kiln.events.BuildFailed;
 import dev.kiln.events.ImageBuilt;
+import dev.kiln.events.ImageRebuilt;
+import dev.kiln.events.RebuildRequested;
 import dev.kiln.events.KilnFile;
 import dev.kiln.events.Release;
 import dev.kiln.events.ReleaseTagged;
@@ -42,9 +44,28 @@ class ReleaseBuilderTest {
     @TempDir
     Path temp;
 
+    /**
+     * One release build of examples/ with one task added that is not reproducible (it writes the time of the build),
+     * then a rebuild of the same tag (kiln rebuild): the report names that file, and nothing else. (The e2e scenario
+     * rebuilds the unchanged example and requires every format bit-identical.)
+     */
     @Test
-    void aReleaseBecomesASealedStampedImageInEveryFormat() throws Exception {
+    void aReleaseBecomesASealedStampedImageInEveryFormatAndARebuildNamesWhatIsNotReproducible() throws Exception {
         ImageRepository repo = ImageRepository.copyOfExamples(temp.resolve("images"));
+        repo.write("ansible/playbook.yml", Files.readString(ImageRepository.EXAMPLES.resolve("ansible/playbook.yml")) + """
+
+                - name: A task that makes the image differ every time
+                  hosts: all
+                  become: true
+                  gather_facts: false
+                  tasks:
+                    - name: Record when the image was built
+                      ansible.builtin.shell: date +%s%N > /etc/build-date
+                    - name: A service account, whose password age would be the day of the build
+                      ansible.builtin.user:
+                        name: app
+                        password: "!"
+                """);
         ReleaseTagged tagged = repo.release("debian-chrony", "0.1.0");
 
         BuildResults.send(tagged);
@@ -98,7 +119,23 @@ class ReleaseBuilderTest {
         assertFalse(disk.exists("/home/kiln-build"), "the build login's home (and keys) are gone");
         assertFalse(disk.exists("/etc/sudoers.d/kiln-build"));
         assertFalse(disk.cat("/etc/passwd").contains("kiln-build"));
+        String app = disk.cat("/etc/shadow").lines().filter(line -> line.startsWith("app:")).findFirst().orElseThrow();
+        assertEquals(Long.toString(tagged.sourceDateEpoch() / 86400), app.split(":")[2], "password age clamped to the release's day: " + app);
         assertEquals(List.of(), Files.list(BuilderDirectories.root.resolve("work")).toList(), "the workspace is cleaned");
+
+        String id = java.util.UUID.randomUUID().toString();
+        BuildResults.send(new RebuildRequested(id, tagged.release(), tagged.sourceDateEpoch(), built.stream().map(ImageBuilt::artifact).toList()));
+        await().atMost(BUILD).pollInterval(Duration.ofSeconds(5)).until(() -> !BuildResults.rebuilt(id).isEmpty());
+        ImageRebuilt rebuilt = BuildResults.rebuilt(id).get(0);
+        assertEquals(ImageRebuilt.DIFFERS, rebuilt.verdict(), rebuilt.toString());
+        assertEquals(6, rebuilt.formats().size());
+        assertTrue(rebuilt.formats().stream().noneMatch(ImageRebuilt.FormatDigests::identical), "the disk differs, so every format does");
+        List<String> paths = rebuilt.differences().stream().filter(line -> line.startsWith("  /")).toList();
+        assertEquals(1, paths.size(), "exactly one file differs: " + rebuilt.differences());
+        assertTrue(paths.get(0).startsWith("  /etc/build-date: content"), paths.get(0));
+        String report = Files.readString(Path.of(URI.create(rebuilt.reportLocation())));
+        assertTrue(report.contains("/etc/build-date: content") && report.contains("verdict: differs"), report);
+        assertEquals(List.of(), Files.list(BuilderDirectories.root.resolve("work")).toList(), "the rebuild's workspace is cleaned");
     }
 
     @Test
@@ -106,23 +143,23 @@ class ReleaseBuilderTest {
         ImageRepository repo = ImageRepository.copyOfExamples(temp.resolve("bad"));
         BuildResults.sendRaw("broken/1", "{\"release\": {\"image\": \"broken\"}}");
 
-        assertFails(repo.delete("kiln.yaml").release("debian-chrony", "9.0.1"), "kiln-yaml", "there is no kiln.yaml");
+        assertFails(repo.delete("kiln.yaml").release("debian-chrony", "9.0.1"), "read-kiln-file", "there is no kiln.yaml");
         ReleaseTagged badTimeout = repo.write("kiln.yaml", repo.kilnYaml().replace("timeout: 20m", "timeout: 20 minutes")).release("debian-chrony", "9.0.2");
-        assertFails(badTimeout, "kiln-yaml", "'build.timeout' must be a duration");
+        assertFails(badTimeout, "read-kiln-file", "'build.timeout' must be a duration");
         String mismatch = repo.kilnYaml().replace(UpstreamImage.buildOrReuse().sha256(), "0".repeat(64));
-        assertFails(repo.write("kiln.yaml", mismatch).release("debian-chrony", "9.0.3"), "upstream", "checksum mismatch");
+        assertFails(repo.write("kiln.yaml", mismatch).release("debian-chrony", "9.0.3"), "fetch-upstream", "checksum mismatch");
         // Another digest, so the verified cache cannot stand in for the download.
         String unreachable = repo.kilnYaml().replaceAll("(?m)^  url: .*$", "  url: http://127.0.0.1:9/debian.qcow2")
                 .replace(UpstreamImage.buildOrReuse().sha256(), "1".repeat(64));
-        assertFails(repo.write("kiln.yaml", unreachable).release("debian-chrony", "9.0.4"), "upstream", "cannot download the upstream image");
+        assertFails(repo.write("kiln.yaml", unreachable).release("debian-chrony", "9.0.4"), "fetch-upstream", "cannot download the upstream image");
         repo.write("kiln.yaml", repo.kilnYaml());
         String template = Files.readString(ImageRepository.EXAMPLES.resolve("packer/image.pkr.hcl"));
         assertFails(repo.write("packer/image.pkr.hcl", template.replace("source \"qemu\" \"image\" {", "source \"qemu\" \"image\" {\n  no_such_option = 1"))
-                .release("debian-chrony", "9.0.5"), "packer", "template packer/image.pkr.hcl is invalid");
+                .release("debian-chrony", "9.0.5"), "packer-build", "template packer/image.pkr.hcl is invalid");
         // A tag on an older commit, whose files differ from the branch tip's: exactly that commit is checked out.
         Release older = badTimeout.release();
         assertFails(new ReleaseTagged(new Release(older.image(), "9.0.6", "release-9.0.6", older.repository(), older.commit()),
-                null, badTimeout.tagger(), badTimeout.sourceDateEpoch()), "kiln-yaml", "'build.timeout' must be a duration");
+                null, badTimeout.tagger(), badTimeout.sourceDateEpoch()), "read-kiln-file", "'build.timeout' must be a duration");
         assertEquals(List.of(), Files.list(BuilderDirectories.root.resolve("work")).toList(), "workspaces are cleaned");
     }
 
@@ -137,11 +174,11 @@ class ReleaseBuilderTest {
                     - name: A step that breaks
                       ansible.builtin.command: /bin/false
                 """);
-        assertFails(repo.release("debian-chrony", "9.1.0"), "packer", "fatal:");
+        assertFails(repo.release("debian-chrony", "9.1.0"), "packer-build", "fatal:");
 
         repo.write("ansible/playbook.yml", Files.readString(ImageRepository.EXAMPLES.resolve("ansible/playbook.yml")))
                 .write("kiln.yaml", repo.kilnYaml().replace("timeout: 20m", "timeout: 15s"));
-        assertFails(repo.release("debian-chrony", "9.1.1"), "packer", "passed its timeout of 15s");
+        assertFails(repo.release("debian-chrony", "9.1.1"), "packer-build", "passed its timeout of 15s");
         Process pgrep = new ProcessBuilder("pgrep", "-f", "qemu-system.*" + BuilderDirectories.root).start();
         assertEquals(1, pgrep.waitFor(), "no QEMU of this builder is left running");
     }

@@ -144,6 +144,39 @@ class PipelineScenarioTest {
         assertTrue(first.contains("\"version\":\"0.1.0\""), "the first release is still served: " + first);
     }
 
+    /**
+     * The README's promise, measured: {@code ./kiln rebuild} rebuilds release-0.1.0 from its tag in a fresh workspace, at
+     * another time, on whichever builder takes it, and every one of the six formats has the published sha256.
+     */
+    @Test
+    @Order(3)
+    void rebuildingTheFirstReleaseFromItsTagGivesTheSameBitsInEveryFormat() throws Exception {
+        ProcessBuilder command = new ProcessBuilder(ROOT.resolve("kiln").toString(), "rebuild", IMAGE, "0.1.0", "--timeout-minutes", "30")
+                .directory(ROOT.toFile()).redirectErrorStream(true).redirectOutput(state.resolve("rebuild.out").toFile());
+        // The token travels in the environment, never on the command line.
+        command.environment().put("KILN_REGISTRY_URL", services.service("registry").url());
+        command.environment().put("KILN_REGISTRY_WRITE_TOKEN", "e2e-token");
+        Process rebuild = command.start();
+        rebuild.getOutputStream().close();
+        boolean finished = rebuild.waitFor(35, java.util.concurrent.TimeUnit.MINUTES);
+        String out = Files.readString(state.resolve("rebuild.out"));
+        assertTrue(finished, "kiln rebuild did not finish: " + out);
+        assertEquals(0, rebuild.exitValue(), out);
+        assertTrue(out.contains("bit-identical"), out);
+
+        List<dev.kiln.events.ImageRebuilt> verdicts = events(dev.kiln.events.ImageRebuilt.class, "0.1.0");
+        assertEquals(1, verdicts.size());
+        dev.kiln.events.ImageRebuilt verdict = verdicts.get(0);
+        assertEquals(dev.kiln.events.ImageRebuilt.BIT_IDENTICAL, verdict.verdict(), verdict.toString());
+        Map<String, String> publishedDigests = published("0.1.0").stream().collect(Collectors.toMap(ImagePublished::format, e -> e.artifact().sha256()));
+        Map<String, String> rebuiltDigests = verdict.formats().stream().collect(Collectors.toMap(
+                dev.kiln.events.ImageRebuilt.FormatDigests::format, dev.kiln.events.ImageRebuilt.FormatDigests::rebuiltSha256));
+        assertEquals(publishedDigests, rebuiltDigests, "the same sha256 for raw, qcow2, vhd, vhdx, vmdk and ova");
+        assertEquals(6, rebuiltDigests.size());
+        String lookup = get(services.service("registry").url() + "/api/v1/images/" + IMAGE + "/lookup?version=0.1.0&format=vhdx");
+        assertTrue(lookup.contains("\"verdict\":\"bit-identical\""), lookup);
+    }
+
     /** Waits for the pipeline; when it does not get there, the failure carries the end of every service's log. */
     private static void awaitPipeline(String what, Duration atMost, java.util.concurrent.Callable<Boolean> done) throws Exception {
         try {

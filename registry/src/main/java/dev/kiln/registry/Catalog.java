@@ -1,7 +1,5 @@
 package dev.kiln.registry;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kiln.events.KilnFile;
 import dev.kiln.registry.FormatRecord.State;
 import dev.kiln.registry.Views.ChannelView;
@@ -23,9 +21,9 @@ import java.util.stream.Collectors;
 /** Reads and the two writes of the registry API, over the ledger's tables. Callers hold a session. */
 @ApplicationScoped
 public class Catalog {
-    private final ObjectMapper json;
+    private final StoredJson json;
 
-    Catalog(ObjectMapper json) {
+    Catalog(StoredJson json) {
         this.json = json;
     }
 
@@ -153,7 +151,7 @@ public class Catalog {
     private VersionView view(ReleaseRecord r, List<FormatRecord> formats) {
         List<FormatView> views = formats.stream().sorted(Comparator.comparing(f -> KilnFile.ALL_FORMATS.indexOf(f.format)))
                 .map(f -> new FormatView(f.format, f.state.name(), f.artifactLocation, f.sha256, f.size, f.virtualSize, f.rawSha256,
-                        tree(f.provenance), tree(f.verification), f.reportLocation, tree(f.findings), f.failureStage, f.failureReason,
+                        json.tree(f.provenance), json.tree(f.verification), f.reportLocation, json.tree(f.findings), f.failureStage, f.failureReason,
                         f.buildLog, f.publishedAt))
                 .toList();
         return new VersionView(r.image, r.version, r.tag, r.commit, r.repository, state(r, formats), r.revokedReason, r.revokedAt, r.createdAt, views);
@@ -175,11 +173,4 @@ public class Catalog {
         return formats.isEmpty() ? "building" : "failed";
     }
 
-    private JsonNode tree(String text) {
-        try {
-            return text == null ? null : json.readTree(text);
-        } catch (Exception e) {
-            return null;
-        }
-    }
 }

@@ -1,8 +1,5 @@
 package dev.kiln.registry;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kiln.events.Artifact;
 import dev.kiln.events.EventCodec;
 import dev.kiln.events.EventType;
@@ -30,10 +27,10 @@ import java.util.UUID;
 public class Rebuilds {
     private static final Logger LOG = Logger.getLogger(Rebuilds.class);
 
-    private final ObjectMapper json;
+    private final StoredJson json;
     private final MeterRegistry metrics;
 
-    Rebuilds(ObjectMapper json, MeterRegistry metrics) {
+    Rebuilds(StoredJson json, MeterRegistry metrics) {
         this.json = json;
         this.metrics = metrics;
     }
@@ -51,7 +48,7 @@ public class Rebuilds {
                 }
                 List<Artifact> recorded = formats.stream().map(f -> new Artifact(f.format, f.artifactLocation, f.sha256, f.size,
                         f.virtualSize, f.rawSha256)).toList();
-                long sourceDateEpoch = read(formats.get(0).provenance, Provenance.class).sourceDateEpoch();
+                long sourceDateEpoch = json.read(formats.get(0).provenance, Provenance.class).sourceDateEpoch();
                 RebuildRequested event = new RebuildRequested(UUID.randomUUID().toString(),
                         new Release(release.image, release.version, release.tag, release.repository, release.commit), sourceDateEpoch, recorded);
                 RebuildRecord record = new RebuildRecord();
@@ -87,8 +84,8 @@ public class Rebuilds {
                         }
                         record.verdict = event.verdict();
                         record.builder = event.builder();
-                        record.formats = write(event.formats());
-                        record.differences = write(event.differences());
+                        record.formats = json.write(event.formats());
+                        record.differences = json.write(event.differences());
                         record.reason = event.reason();
                         record.reportLocation = event.reportLocation();
                         record.completedAt = OffsetDateTime.now();
@@ -121,31 +118,10 @@ public class Rebuilds {
     }
 
     RebuildView view(ReleaseRecord release, RebuildRecord r) {
-        return new RebuildView(r.id, release.image, release.version, r.verdict, r.builder, tree(r.formats), tree(r.differences), r.reason,
+        return new RebuildView(r.id, release.image, release.version, r.verdict, r.builder, json.tree(r.formats), json.tree(r.differences), r.reason,
                 r.reportLocation, r.requestedAt, r.completedAt);
     }
 
-    private JsonNode tree(String text) {
-        try {
-            return text == null ? null : json.readTree(text);
-        } catch (JsonProcessingException e) {
-            return null;
-        }
-    }
 
-    private String write(Object value) {
-        try {
-            return json.writeValueAsString(value);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
-    }
 
-    private <T> T read(String value, Class<T> type) {
-        try {
-            return json.readValue(value, type);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("stored " + type.getSimpleName() + " is unreadable", e);
-        }
-    }
 }

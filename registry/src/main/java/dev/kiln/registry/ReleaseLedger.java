@@ -1,7 +1,5 @@
 package dev.kiln.registry;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kiln.events.Artifact;
 import dev.kiln.events.BuildFailed;
 import dev.kiln.events.EventCodec;
@@ -33,10 +31,10 @@ import java.util.function.BiFunction;
 public class ReleaseLedger {
     private static final Logger LOG = Logger.getLogger(ReleaseLedger.class);
 
-    private final ObjectMapper json;
+    private final StoredJson json;
     private final MeterRegistry metrics;
 
-    ReleaseLedger(ObjectMapper json, MeterRegistry metrics) {
+    ReleaseLedger(StoredJson json, MeterRegistry metrics) {
         this.json = json;
         this.metrics = metrics;
     }
@@ -117,7 +115,7 @@ public class ReleaseLedger {
         return onFormat(event, (release, format) -> {
             if (format.state == null || format.state == State.BUILT || format.state == State.AWAITING_BUILD) {
                 format.verifiedSha256 = event.sha256();
-                format.verification = write(event.verification());
+                format.verification = json.write(event.verification());
                 if (format.state == State.BUILT) {
                     if (event.sha256().equals(format.sha256)) {
                         return publish(release, format);
@@ -143,7 +141,7 @@ public class ReleaseLedger {
             format.state = State.REJECTED;
             format.verifiedSha256 = event.sha256();
             format.reportLocation = event.reportLocation();
-            format.findings = write(event.findings());
+            format.findings = json.write(event.findings());
             return done();
         });
     }
@@ -179,14 +177,14 @@ public class ReleaseLedger {
 
     /** Verified and built agree: the format is published, its ImagePublished written to the outbox in this transaction. */
     private Uni<Void> publish(ReleaseRecord release, FormatRecord format) {
-        VerificationSummary verification = read(format.verification, VerificationSummary.class);
+        VerificationSummary verification = json.read(format.verification, VerificationSummary.class);
         format.reportLocation = verification.reportLocation();
         format.state = State.VERIFIED;
         format.updatedAt = OffsetDateTime.now();
         Release ofRelease = new Release(release.image, release.version, release.tag, release.repository, release.commit);
         ImagePublished published = new ImagePublished(ofRelease,
                 new Artifact(format.format, format.artifactLocation, format.sha256, format.size, format.virtualSize, format.rawSha256),
-                read(format.provenance, Provenance.class), verification);
+                json.read(format.provenance, Provenance.class), verification);
         OutboxEntry entry = new OutboxEntry();
         entry.eventType = EventType.IMAGE_PUBLISHED.type();
         entry.eventKey = published.key();
@@ -224,7 +222,7 @@ public class ReleaseLedger {
         format.size = artifact.size();
         format.virtualSize = artifact.virtualSize();
         format.rawSha256 = artifact.rawSha256();
-        format.provenance = write(event.provenance());
+        format.provenance = json.write(event.provenance());
         format.buildLog = event.buildLog();
         format.updatedAt = OffsetDateTime.now();
     }
@@ -234,19 +232,5 @@ public class ReleaseLedger {
         LOG.errorf("refused event for %s: %s", key, why);
     }
 
-    private String write(Object value) {
-        try {
-            return json.writeValueAsString(value);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
-    }
 
-    private <T> T read(String value, Class<T> type) {
-        try {
-            return json.readValue(value, type);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("stored " + type.getSimpleName() + " is unreadable", e);
-        }
-    }
 }

@@ -30,8 +30,11 @@ public final class PipelineProgress {
     static final String VERIFIED = "kiln.image.verified.v1";
     static final String REJECTED = "kiln.image.rejected.v1";
     static final String PUBLISHED = "kiln.image.published.v1";
+    static final String REBUILD_REQUESTED = "kiln.image.rebuild-requested.v1";
+    static final String REBUILT = "kiln.image.rebuilt.v1";
     /** Every kiln topic a subscriber follows a release on. */
-    public static final List<String> TOPICS = List.of(TAGGED, TAG_VIOLATION, BUILT, FAILED, VERIFIED, REJECTED, PUBLISHED);
+    public static final List<String> TOPICS = List.of(TAGGED, TAG_VIOLATION, BUILT, FAILED, VERIFIED, REJECTED, PUBLISHED,
+            REBUILD_REQUESTED, REBUILT);
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private PipelineProgress() {
@@ -91,6 +94,8 @@ public final class PipelineProgress {
                 ended.put(format, "published");
                 yield "registry: published " + event.path("artifact").path("location").asText();
             }
+            case REBUILD_REQUESTED -> "registry: rebuild " + event.path("rebuildId").asText() + " requested -> builder";
+            case REBUILT -> "builder: rebuild " + event.path("rebuildId").asText() + ": " + event.path("verdict").asText();
             default -> null;
         };
     }

@@ -1,5 +1,7 @@
 package dev.kiln.builder;
 
+import dev.kiln.disk.ToolProcess;
+
 import dev.kiln.events.Artifact;
 import dev.kiln.events.ImageRebuilt;
 import dev.kiln.events.RebuildRequested;

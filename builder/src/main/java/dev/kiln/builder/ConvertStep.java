@@ -1,5 +1,7 @@
 package dev.kiln.builder;
 
+import dev.kiln.disk.ToolProcess;
+
 import dev.kiln.events.Sha256;
 import com.fasterxml.jackson.databind.ObjectMapper;
 

@@ -1,5 +1,8 @@
 package dev.kiln.builder;
 
+import dev.kiln.disk.ToolProcess;
+import dev.kiln.disk.FuseMount;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

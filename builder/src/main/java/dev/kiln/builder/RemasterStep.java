@@ -1,5 +1,7 @@
 package dev.kiln.builder;
 
+import dev.kiln.disk.DiskLayout;
+
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;

@@ -1,5 +1,7 @@
 package dev.kiln.builder;
 
+import dev.kiln.disk.ToolProcess;
+
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;

@@ -1,5 +1,7 @@
 package dev.kiln.builder;
 
+import dev.kiln.disk.ToolProcess;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 

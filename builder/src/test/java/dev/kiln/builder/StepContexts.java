@@ -1,5 +1,7 @@
 package dev.kiln.builder;
 
+import dev.kiln.disk.ToolProcess;
+
 import dev.kiln.events.KilnFile;
 import dev.kiln.events.Release;
 import dev.kiln.events.ReleaseTagged;

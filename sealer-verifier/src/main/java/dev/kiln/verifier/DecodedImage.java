@@ -1,5 +1,7 @@
 package dev.kiln.verifier;
 
+import dev.kiln.disk.ToolProcess;
+
 import dev.kiln.events.Sha256;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
@@ -41,23 +43,23 @@ record DecodedImage(Path raw, Path boot, String bootFormat, long virtualSize) {
         }
         Path disk = format.equals("ova") ? unpackOva(artifact, workspace) : artifact;
         if (CHECKABLE.contains(qemuFormat)) {
-            Tool.Result check = Tool.run(List.of("qemu-img", "check", "-f", qemuFormat, disk.toString()), TIMEOUT);
+            ToolProcess.Result check = ToolProcess.run(List.of("qemu-img", "check", "-f", qemuFormat, disk.toString()), TIMEOUT);
             // 0: clean; 3: only leaked clusters, which waste space but lose nothing.
             if (check.exitCode() != 0 && check.exitCode() != 3) {
-                throw new Rejection("decode", "", "the " + format + " file is corrupt (qemu-img check): " + check.output().strip());
+                throw new Rejection("decode", "", "the " + format + " file is corrupt (qemu-img check): " + check.text().strip());
             }
         }
-        Tool.Result info = Tool.run(List.of("qemu-img", "info", "--output=json", "-f", qemuFormat, disk.toString()), TIMEOUT);
+        ToolProcess.Result info = ToolProcess.run(List.of("qemu-img", "info", "--output=json", "-f", qemuFormat, disk.toString()), TIMEOUT);
         if (!info.ok()) {
-            throw new Rejection("decode", "", "the file is not a readable " + format + " image: " + info.output().strip());
+            throw new Rejection("decode", "", "the file is not a readable " + format + " image: " + info.text().strip());
         }
-        long virtualSize = new ObjectMapper().readTree(info.output()).path("virtual-size").asLong();
+        long virtualSize = new ObjectMapper().readTree(info.text()).path("virtual-size").asLong();
         Path raw = artifact;
         if (!format.equals("raw")) {
             raw = workspace.resolve("decoded.raw");
-            Tool.Result convert = Tool.run(List.of("qemu-img", "convert", "-f", qemuFormat, "-O", "raw", disk.toString(), raw.toString()), TIMEOUT);
+            ToolProcess.Result convert = ToolProcess.run(List.of("qemu-img", "convert", "-f", qemuFormat, "-O", "raw", disk.toString(), raw.toString()), TIMEOUT);
             if (!convert.ok()) {
-                throw new Rejection("decode", "", "the " + format + " file could not be decoded (it is truncated or corrupt): " + convert.output().strip());
+                throw new Rejection("decode", "", "the " + format + " file could not be decoded (it is truncated or corrupt): " + convert.text().strip());
             }
         }
         return new DecodedImage(raw, disk, qemuFormat, virtualSize);

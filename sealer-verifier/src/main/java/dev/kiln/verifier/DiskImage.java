@@ -1,5 +1,7 @@
 package dev.kiln.verifier;
 
+import dev.kiln.disk.ToolProcess;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
@@ -34,9 +36,9 @@ final class DiskImage {
         }
         Path script = into.resolveSibling("debugfs-rdump.cmd");
         Files.writeString(script, commands);
-        Tool.Result dump = Tool.run(List.of("debugfs", "-f", script.toString(), root), TOOL_TIMEOUT);
+        ToolProcess.Result dump = ToolProcess.run(List.of("debugfs", "-f", script.toString(), root), TOOL_TIMEOUT);
         if (!dump.ok()) {
-            throw new Rejection("filesystem", "/", "the root file system could not be read: " + dump.output().strip());
+            throw new Rejection("filesystem", "/", "the root file system could not be read: " + dump.text().strip());
         }
         return new ImageTree(into);
     }
@@ -44,9 +46,9 @@ final class DiskImage {
     /** debugfs's name for the root file system: the disk with the partition's byte offset. */
     private static String rootFileSystem(Path raw) throws Rejection, IOException, InterruptedException {
         List<Long> offsets = new ArrayList<>();
-        Tool.Result table = Tool.run(List.of("sfdisk", "--json", raw.toString()), TOOL_TIMEOUT);
-        if (table.ok() && table.output().contains("partitiontable")) {
-            JsonNode parsed = JSON.readTree(table.output().substring(table.output().indexOf('{')));
+        ToolProcess.Result table = ToolProcess.run(List.of("sfdisk", "--json", raw.toString()), TOOL_TIMEOUT);
+        if (table.ok() && table.text().contains("partitiontable")) {
+            JsonNode parsed = JSON.readTree(table.text().substring(table.text().indexOf('{')));
             long sector = parsed.path("partitiontable").path("sectorsize").asLong(512);
             for (JsonNode partition : parsed.path("partitiontable").path("partitions")) {
                 offsets.add(partition.path("start").asLong() * sector);
@@ -55,8 +57,8 @@ final class DiskImage {
         offsets.add(0L); // a file system on the whole disk, with no partition table
         for (long offset : offsets) {
             String device = raw + "?offset=" + offset;
-            Tool.Result probe = Tool.run(List.of("debugfs", "-R", "stat /etc/os-release", device), TOOL_TIMEOUT);
-            if (probe.ok() && probe.output().contains("Inode:") && !probe.output().contains("not found")) {
+            ToolProcess.Result probe = ToolProcess.run(List.of("debugfs", "-R", "stat /etc/os-release", device), TOOL_TIMEOUT);
+            if (probe.ok() && probe.text().contains("Inode:") && !probe.text().contains("not found")) {
                 return device;
             }
         }

@@ -1,5 +1,7 @@
 package dev.kiln.verifier;
 
+import dev.kiln.disk.ToolProcess;
+
 import dev.kiln.events.Sha256;
 import dev.kiln.stack.UpstreamImage;
 
@@ -79,7 +81,7 @@ final class TestImages {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> dev.kiln.stack.TempDirs.delete(dir), "sealed-image-clean"));
         Path raw = dir.resolve("sealed.raw");
         run(List.of("qemu-img", "convert", "-f", "qcow2", "-O", "raw", UpstreamImage.buildOrReuse().image().toString(), raw.toString()));
-        String table = Tool.run(List.of("sfdisk", "--json", raw.toString()), Duration.ofMinutes(1)).output();
+        String table = ToolProcess.run(List.of("sfdisk", "--json", raw.toString()), Duration.ofMinutes(1)).text();
         Matcher starts = Pattern.compile("\"start\":\\s*(\\d+),\\s*\"size\":\\s*(\\d+)").matcher(table);
         long start = 0;
         long size = 0;
@@ -156,9 +158,9 @@ final class TestImages {
     }
 
     private static void run(List<String> command) throws Exception {
-        Tool.Result result = Tool.run(command, Duration.ofMinutes(10));
+        ToolProcess.Result result = ToolProcess.run(command, Duration.ofMinutes(10));
         if (!result.ok()) {
-            throw new IllegalStateException(String.join(" ", command) + " failed: " + result.output());
+            throw new IllegalStateException(String.join(" ", command) + " failed: " + result.text());
         }
     }
 }

@@ -1,4 +1,4 @@
-package dev.kiln.builder;
+package dev.kiln.disk;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -13,7 +13,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
- * Runs a build tool (packer, qemu-img) as a child process: arguments as a list, never through a shell; output
+ * Runs a tool (packer, qemu-img, sfdisk, e2fsprogs) as a child process: arguments as a list, never through a shell; output
  * line by line into the build log; stopped with its whole process tree (QEMU included) when it overruns.
  */
 public final class ToolProcess {
@@ -21,6 +21,11 @@ public final class ToolProcess {
     public record Result(int exitCode, boolean timedOut, List<String> output) {
         public boolean ok() {
             return exitCode == 0 && !timedOut;
+        }
+
+        /** What it printed, as one text. */
+        public String text() {
+            return String.join("\n", output);
         }
     }
 
@@ -67,6 +72,11 @@ public final class ToolProcess {
         synchronized (output) {
             return new Result(finished ? process.exitValue() : -1, !finished, List.copyOf(output));
         }
+    }
+
+    /** Runs a tool in the current directory with this process's environment, its output kept, not logged. */
+    public static Result run(List<String> command, Duration timeout) throws IOException, InterruptedException {
+        return run(command, Path.of("").toAbsolutePath(), Map.of(), timeout, line -> { });
     }
 
     /** Runs a quick tool and returns its output, failing with that output when it does not exit 0. */

@@ -1,4 +1,4 @@
-package dev.kiln.builder;
+package dev.kiln.disk;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -10,7 +10,7 @@ import java.util.concurrent.TimeUnit;
  * A file system inside a disk file, mounted read-only by fuse2fs in user space. fuse2fs runs in the foreground as
  * this process's child, so it cannot outlive the build that mounted it.
  */
-final class FuseMount implements AutoCloseable {
+public final class FuseMount implements AutoCloseable {
     private static final long MOUNT_WAIT_MILLIS = 30_000;
 
     private final Process process;
@@ -21,7 +21,7 @@ final class FuseMount implements AutoCloseable {
         this.path = path;
     }
 
-    static FuseMount readOnly(Path disk, long offset, Path mountPoint, Path logDirectory) throws IOException, InterruptedException, BuildFailure {
+    public static FuseMount readOnly(Path disk, long offset, Path mountPoint, Path logDirectory) throws IOException, InterruptedException {
         Path log = logDirectory.resolve("fuse2fs-" + mountPoint.getFileName() + ".log");
         Process process;
         try {
@@ -35,14 +35,14 @@ final class FuseMount implements AutoCloseable {
         while (!mount.mounted()) {
             if (!process.isAlive() || System.currentTimeMillis() > deadline) {
                 mount.close();
-                throw new BuildFailure("fuse2fs could not mount the file system at byte " + offset + ": " + Files.readString(log).trim());
+                throw new IOException("fuse2fs could not mount the file system at byte " + offset + ": " + Files.readString(log).trim());
             }
             Thread.sleep(50);
         }
         return mount;
     }
 
-    Path path() {
+    public Path path() {
         return path;
     }
 

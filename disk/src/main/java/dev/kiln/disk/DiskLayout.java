@@ -1,4 +1,4 @@
-package dev.kiln.builder;
+package dev.kiln.disk;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -14,14 +14,14 @@ import java.util.List;
  * Where the file systems of a raw disk are: its partitions as sfdisk reads them (MBR or GPT), or the whole disk
  * when it carries a file system without a partition table.
  */
-record DiskLayout(String label, List<Partition> partitions) {
+public record DiskLayout(String label, List<Partition> partitions) {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** One partition: its number, first byte and length in bytes, and its type as sfdisk names it. */
-    record Partition(int number, long offset, long size, String type) {
+    public record Partition(int number, long offset, long size, String type) {
     }
 
-    static DiskLayout of(Path raw, long diskSize, Path directory) throws IOException, InterruptedException {
+    public static DiskLayout of(Path raw, long diskSize, Path directory) throws IOException, InterruptedException {
         ToolProcess.Result result = ToolProcess.run(List.of("sfdisk", "--json", raw.toString()), directory,
                 java.util.Map.of(), Duration.ofMinutes(1), line -> { });
         if (!result.ok()) {
@@ -41,7 +41,7 @@ record DiskLayout(String label, List<Partition> partitions) {
     }
 
     /** Whether an ext2/3/4 superblock (magic 0xEF53, 1080 bytes in) starts at this offset. */
-    static boolean isExtFileSystem(Path raw, long offset) throws IOException {
+    public static boolean isExtFileSystem(Path raw, long offset) throws IOException {
         try (RandomAccessFile file = new RandomAccessFile(raw.toFile(), "r")) {
             if (offset + 1082 > file.length()) {
                 return false;

@@ -26,11 +26,13 @@ public final class Verification {
 
     private final BootTest boot;
     private final boolean bootEnabled;
+    private final OperatorPolicy operator;
 
     public Verification(java.time.Duration bootTimeout, String bootMarker, boolean bootEnabled,
-                        VerifierConfig.Accelerator accelerator) {
+                        VerifierConfig.Accelerator accelerator, OperatorPolicy operator) {
         this.boot = new BootTest(bootTimeout, java.util.regex.Pattern.compile(bootMarker), accelerator);
         this.bootEnabled = bootEnabled;
+        this.operator = operator;
     }
 
     public VerificationReport verify(Path artifact, Claim claim, Path workspace) throws IOException, InterruptedException {
@@ -62,15 +64,33 @@ public final class Verification {
             phases.put("decode", millisSince(t));
 
             t = System.nanoTime();
-            ImageTree tree = DiskImage.extract(decoded.raw(), workspace.resolve("tree"));
-            for (SealingRule rule : SealingRules.all()) {
-                rulesChecked.put(rule.id(), rule.why());
-                for (Finding finding : rule.check(tree, expected)) {
-                    String reason = claim.policy().reasonFor(rule.id()).orElse(null);
-                    if (reason == null) {
-                        findings.add(finding);
-                    } else {
-                        relaxed.add(new Finding(finding.rule(), finding.path(), finding.message() + " (relaxed by kiln.yaml: " + reason + ")"));
+            List<SealingRule> rules = SealingRules.all();
+            findings.addAll(operator.refused(claim.policy(), rules.stream().map(SealingRule::id).toList()));
+            try (DiskImage image = DiskImage.open(decoded.raw(), workspace.resolve("fs"))) {
+                rulesChecked.put(DiskImage.RULE, "Every file system the image mounts is inspected; one kiln cannot read (LVM, LUKS, "
+                        + "XFS, btrfs) would ship unchecked, so it is refused unless the operator allows it.");
+                for (Finding finding : image.uninspectable()) {
+                    (operator.allowUninspectable() ? relaxed : findings).add(operator.allowUninspectable()
+                            ? new Finding(finding.rule(), finding.path(), finding.message() + " (allowed by kiln.verifier.allow-uninspectable)")
+                            : finding);
+                }
+                ImageTree tree = image.tree();
+                tree.drainProblems();
+                for (SealingRule rule : rules) {
+                    rulesChecked.put(rule.id(), rule.why());
+                    List<Finding> found = new ArrayList<>(rule.check(tree, expected));
+                    // A path the rule reads that leads out of the image, or in a loop, is not a pass.
+                    for (ImageTree.Problem problem : tree.drainProblems()) {
+                        found.add(new Finding(rule.id(), problem.path(), "cannot be inspected: " + problem.message()));
+                    }
+                    for (Finding finding : found) {
+                        String reason = OperatorPolicy.NEVER_RELAXED.contains(rule.id()) || !operator.relaxableRules().contains(rule.id())
+                                ? null : claim.policy().reasonFor(rule.id()).orElse(null);
+                        if (reason == null) {
+                            findings.add(finding);
+                        } else {
+                            relaxed.add(new Finding(finding.rule(), finding.path(), finding.message() + " (relaxed by kiln.yaml: " + reason + ")"));
+                        }
                     }
                 }
             }

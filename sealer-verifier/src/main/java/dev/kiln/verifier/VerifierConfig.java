@@ -59,6 +59,21 @@ public interface VerifierConfig {
         }
     }
 
+    /**
+     * Sealing rules a kiln.yaml may relax (verify.relax); none by default. ssh-hostkeys and build-credentials are never
+     * relaxed, even when listed here.
+     */
+    @WithDefault("none")
+    java.util.List<String> relaxableRules();
+
+    /** Whether images may hold file systems kiln cannot inspect (LVM, LUKS, XFS, btrfs); they are rejected by default. */
+    @WithDefault("false")
+    boolean allowUninspectable();
+
+    default OperatorPolicy operatorPolicy() {
+        return new OperatorPolicy(java.util.Set.copyOf(relaxableRules().stream().filter(r -> !r.equals("none")).toList()), allowUninspectable());
+    }
+
     /** CloudEvent source of this service's events. */
     @WithDefault("/kiln/sealer-verifier")
     String eventSource();

@@ -25,6 +25,9 @@ public final class VerifyCommand {
               --commit SHA       expected COMMIT in /etc/release
               --build-user NAME  the build login that must be gone (default kiln-build)
               --kiln-yaml FILE   take the build login and the relaxed rules from this kiln.yaml
+              --relaxable-rules R[,R]  the rules a kiln.yaml may relax, as the operator's kiln.verifier.relaxable-rules
+                                 (default none; ssh-hostkeys and build-credentials never)
+              --allow-uninspectable    pass file systems kiln cannot read (LVM, LUKS, XFS, btrfs)
               --no-boot          inspect offline only
               --boot-timeout D   e.g. 5m (default), 90s
               --accelerator A    kvm or tcg (default: KILN_QEMU_ACCELERATOR, else tcg)
@@ -49,6 +52,8 @@ public final class VerifyCommand {
             String kilnYaml = option(rest, "--kiln-yaml");
             String bootTimeout = option(rest, "--boot-timeout");
             String accelerator = option(rest, "--accelerator");
+            String relaxable = option(rest, "--relaxable-rules");
+            boolean allowUninspectable = rest.remove("--allow-uninspectable");
             boolean boot = !rest.remove("--no-boot");
             boolean json = rest.remove("--json");
             if (rest.size() != 1 || format == null || rest.get(0).startsWith("--")) {
@@ -73,7 +78,8 @@ public final class VerifyCommand {
             VerificationReport report;
             try {
                 report = new Verification(timeout, "login:", boot, accelerator == null
-                        ? VerifierConfig.Accelerator.fromEnvironment() : VerifierConfig.Accelerator.parse(accelerator))
+                        ? VerifierConfig.Accelerator.fromEnvironment() : VerifierConfig.Accelerator.parse(accelerator),
+                        new OperatorPolicy(relaxable == null ? java.util.Set.of() : java.util.Set.of(relaxable.split(",")), allowUninspectable))
                         .verify(file, new Verification.Claim(format, null, null, expected, policy), workspace);
             } finally {
                 Verification.clean(workspace);

@@ -44,6 +44,38 @@ final class TestImages {
         return dir;
     }
 
+    static void deleteTree(Path dir) throws IOException {
+        try (var files = Files.walk(dir)) {
+            for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
+
+    /** A symbolic link in an image tree, its target as the image would read it. */
+    static void link(Path root, String path, String target) throws IOException {
+        Path file = root.resolve(path);
+        Files.createDirectories(file.getParent());
+        Files.deleteIfExists(file);
+        Files.createSymbolicLink(file, Path.of(target));
+    }
+
+    /**
+     * A 96 MiB MBR disk with two ext4 partitions: the root from {@code root}, and {@code second} labelled with
+     * {@code uuid}, which the root's fstab may mount; a third partition holds {@code thirdType} bytes when not null.
+     */
+    static Path twoFileSystems(Path root, Path second, String uuid, Path raw, String thirdType) throws Exception {
+        try (var file = new java.io.RandomAccessFile(raw.toFile(), "rw")) {
+            file.setLength(96L << 20);
+        }
+        String table = "label: dos\nstart=2048, size=63488, type=83\nstart=65536, size=65536, type=83\n"
+                + (thirdType == null ? "" : "start=131072, type=" + thirdType + "\n");
+        run(List.of("sh", "-c", "printf '" + table + "' | sfdisk -q \"$0\"", raw.toString()));
+        run(List.of("mkfs.ext4", "-q", "-F", "-E", "offset=1048576", "-d", root.toString(), raw.toString(), "31M"));
+        run(List.of("mkfs.ext4", "-q", "-F", "-U", uuid, "-E", "offset=" + (65536L * 512), "-d", second.toString(), raw.toString(), "32M"));
+        return raw;
+    }
+
     static void write(Path root, String path, String content) throws IOException {
         Path file = root.resolve(path);
         Files.createDirectories(file.getParent());

@@ -7,7 +7,7 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 
-/** build-credentials: no build login, no authorized or private keys, no password, no passwordless root. */
+/** build-credentials: no build login (account, group, home, sudo rule), no password, no passwordless root. */
 final class BuildCredentialsRule implements SealingRule {
     @Override
     public String id() {
@@ -17,28 +17,37 @@ final class BuildCredentialsRule implements SealingRule {
     @Override
     public String why() {
         return "Whoever holds the build's key or password could log in to every machine started from the image. The build "
-                + "login, its keys and sudo rule must be gone; keys for real users arrive at boot (cloud-init), never in the image.";
+                + "login, its home and sudo rule must be gone; passwords must not ship, since every clone would share them.";
     }
 
     @Override
     public List<Finding> check(ImageTree image, Expectations expected) throws IOException {
         List<Finding> findings = new ArrayList<>();
         String user = expected.buildUser();
-        for (String line : image.read("/etc/passwd").orElse("").split("\n")) {
-            if (line.startsWith(user + ":")) {
+        for (ImageTree.Account account : image.accounts()) {
+            if (account.name().equals(user)) {
                 findings.add(finding("/etc/passwd", "the build login '" + user + "' still exists"));
+                if (!account.home().isEmpty() && !account.home().equals("/") && image.isDirectory(account.home())) {
+                    findings.add(finding(account.home(), "the build login's home is still there"));
+                }
             }
         }
-        if (image.exists("/etc/sudoers.d/" + user)) {
-            findings.add(finding("/etc/sudoers.d/" + user, "sudo rule of the build login"));
+        if (image.isDirectory("/home/" + user)) {
+            findings.add(finding("/home/" + user, "the build login's home is still there"));
         }
-        for (String home : image.homes()) {
-            for (String file : image.list(home + "/.ssh")) {
-                String name = file.substring(file.lastIndexOf('/') + 1);
-                if (name.startsWith("authorized_keys") && image.isFile(file) && image.size(file) > 0) {
-                    findings.add(finding(file, "authorized SSH keys shipped in the image"));
-                } else if (name.startsWith("id_") && !name.endsWith(".pub")) {
-                    findings.add(finding(file, "a private SSH key shipped in the image"));
+        for (String line : image.read("/etc/group").orElse("").split("\n")) {
+            if (line.startsWith(user + ":")) {
+                findings.add(finding("/etc/group", "the build login's group '" + user + "' still exists"));
+            }
+        }
+        List<String> sudoers = new ArrayList<>(List.of("/etc/sudoers"));
+        sudoers.addAll(image.list("/etc/sudoers.d"));
+        for (String file : sudoers) {
+            for (String line : image.read(file).orElse("").split("\n")) {
+                String rule = line.strip();
+                if (!rule.startsWith("#") && (rule.startsWith(user + " ") || rule.startsWith(user + "\t"))) {
+                    findings.add(finding(file, "a sudo rule for the build login"));
+                    break;
                 }
             }
         }

@@ -4,9 +4,15 @@ import dev.kiln.events.Finding;
 import dev.kiln.verifier.ImageTree;
 
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 
-/** ssh-hostkeys: no SSH host key may ship in an image. */
+/**
+ * ssh-hostkeys: no SSH host key may ship in an image: none in /etc/ssh, and none where the image's sshd configuration
+ * (with its Includes) tells sshd to look, whatever links lie on the way.
+ */
 final class SshHostKeysRule implements SealingRule {
     @Override
     public String id() {
@@ -21,9 +27,25 @@ final class SshHostKeysRule implements SealingRule {
 
     @Override
     public List<Finding> check(ImageTree image, Expectations expected) throws IOException {
-        return image.list("/etc/ssh").stream()
-                .filter(path -> path.substring(path.lastIndexOf('/') + 1).startsWith("ssh_host_"))
-                .map(path -> finding(path, "SSH host key shipped in the image"))
-                .toList();
+        Set<String> keys = new LinkedHashSet<>();
+        for (String path : image.list("/etc/ssh")) {
+            if (path.substring(path.lastIndexOf('/') + 1).startsWith("ssh_host_") && image.isFile(path)) {
+                keys.add(path);
+            }
+        }
+        SshdConfig sshd = SshdConfig.of(image);
+        for (String configured : sshd.hostKeys()) {
+            for (String path : List.of(configured, configured + ".pub")) {
+                if (image.isFile(path)) {
+                    keys.add(path);
+                }
+            }
+        }
+        List<Finding> findings = new ArrayList<>();
+        for (String key : keys) {
+            findings.add(finding(key, "SSH host key shipped in the image" + (sshd.hostKeys().contains(key) && !key.startsWith("/etc/ssh/ssh_host_")
+                    ? " (sshd_config names it as a HostKey)" : "")));
+        }
+        return findings;
     }
 }

@@ -22,6 +22,8 @@ final class ToolVersions {
         tools.put("packer", version(List.of("packer", "version")));
         tools.put("ansible", version(List.of("ansible", "--version")));
         tools.put("qemu-img", version(List.of("qemu-img", "--version")));
+        // mke2fs lays out the re-mastered file system: another version may lay it out differently.
+        tools.put("e2fsprogs", version(List.of("mke2fs", "-V")));
         return tools;
     }
 

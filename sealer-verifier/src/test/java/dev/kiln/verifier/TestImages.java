@@ -146,7 +146,7 @@ final class TestImages {
         }
         Files.writeString(root.resolve("etc/machine-id"), "");
         Files.deleteIfExists(root.resolve("var/lib/dbus/machine-id"));
-        for (String db : List.of("etc/passwd", "etc/shadow", "etc/group", "etc/gshadow")) {
+        for (String db : List.of("etc/passwd", "etc/shadow", "etc/group", "etc/gshadow", "etc/passwd-", "etc/shadow-", "etc/group-", "etc/gshadow-")) {
             Path file = root.resolve(db);
             if (Files.exists(file)) {
                 Files.write(file, Files.readAllLines(file).stream().filter(l -> !l.startsWith("kiln-build:")).toList());

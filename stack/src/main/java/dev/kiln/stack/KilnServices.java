@@ -53,27 +53,27 @@ public final class KilnServices implements AutoCloseable {
                 watcher.put("kiln.watcher.repositories." + name + ".poll-interval", "3s");
             });
             watcher.put("kiln.watcher.mirrors", state.resolve("tag-watcher/mirrors").toString());
-            running.launch(root, state, "tag-watcher", "tag-watcher", watcher);
+            running.launch(root, state, "tag-watcher", "tag-watcher", watcher, Map.of());
 
             for (int i = 1; i <= builders; i++) {
                 Map<String, String> builder = new LinkedHashMap<>(common);
                 builder.put("kiln.builder.ansible-roles", root.resolve("builder/ansible/roles").toString());
                 builder.put("kiln.builder.workspaces", state.resolve("builder/work").toString());
                 builder.put("kiln.builder.store.directory", state.resolve("artifacts").toString());
-                running.launch(root, state, "builder", builders == 1 ? "builder" : "builder-" + i, builder);
+                running.launch(root, state, "builder", builders == 1 ? "builder" : "builder-" + i, builder, Map.of());
             }
 
             Map<String, String> verifier = new LinkedHashMap<>(common);
             verifier.put("kiln.verifier.workspaces", state.resolve("verifier/work").toString());
             verifier.put("kiln.verifier.reports", state.resolve("verifier/reports").toString());
-            running.launch(root, state, "sealer-verifier", "sealer-verifier", verifier);
+            running.launch(root, state, "sealer-verifier", "sealer-verifier", verifier, Map.of());
 
             Map<String, String> registry = new LinkedHashMap<>(common);
             registry.put("quarkus.datasource.reactive.url", postgres.reactiveUrl());
             registry.put("quarkus.datasource.jdbc.url", postgres.jdbcUrl());
             registry.put("quarkus.datasource.username", PostgresCluster.USER);
-            registry.put("kiln.registry.write-token", registryToken);
-            running.launch(root, state, "registry", "registry", registry);
+            // Secrets travel in the environment, never on a command line where ps shows them.
+            running.launch(root, state, "registry", "registry", registry, Map.of("KILN_REGISTRY_WRITE_TOKEN", registryToken));
 
             for (Service service : running.services) {
                 running.awaitReady(service);
@@ -94,7 +94,7 @@ public final class KilnServices implements AutoCloseable {
                 .orElseThrow(() -> new IllegalArgumentException("no service " + name));
     }
 
-    private void launch(Path root, Path state, String module, String name, Map<String, String> config) {
+    private void launch(Path root, Path state, String module, String name, Map<String, String> config, Map<String, String> secrets) {
         Path app = root.resolve(module).resolve("target/quarkus-app/quarkus-run.jar");
         if (!Files.isRegularFile(app)) {
             throw new IllegalStateException(app + " is missing: build kiln first (./kiln setup, or mvn install -DskipTests)");
@@ -103,6 +103,8 @@ public final class KilnServices implements AutoCloseable {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m"));
         Map<String, String> properties = new LinkedHashMap<>(config);
         properties.put("quarkus.http.port", Integer.toString(port));
+        // The local stack is for this machine: nothing listens beyond its loopback.
+        properties.put("quarkus.http.host", "127.0.0.1");
         if (name.equals("sealer-verifier")) {
             properties.put("kiln.verifier.public-url", "http://127.0.0.1:" + port);
         }
@@ -114,6 +116,7 @@ public final class KilnServices implements AutoCloseable {
                 .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
         // The services' own defaults put everything else under KILN_STATE.
         builder.environment().put("KILN_STATE", state.toString());
+        builder.environment().putAll(secrets);
         try {
             services.add(new Service(name, port, builder.start(), log));
         } catch (IOException e) {

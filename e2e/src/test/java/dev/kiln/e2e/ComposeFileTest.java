@@ -29,7 +29,7 @@ class ComposeFileTest {
 
     @Test
     void theStackIsValidWithKafkaPostgresAndTheFourServices() throws Exception {
-        Map<String, String> env = Map.of("KILN_IMAGES_REPOSITORY", "https://git.example.org/images.git", "KILN_REGISTRY_WRITE_TOKEN", "t");
+        Map<String, String> env = Map.of("KILN_IMAGES_REPOSITORY", "https://git.example.org/images.git", "KILN_REGISTRY_WRITE_TOKEN", "t", "KILN_DB_PASSWORD", "p");
         assertTrue(compose(env, "config", "-q").startsWith("0\n"), compose(env, "config", "-q"));
         String services = compose(env, "config", "--services");
         assertEquals(Set.of("kafka", "postgres", "tag-watcher", "builder", "sealer-verifier", "registry"),
@@ -45,7 +45,7 @@ class ComposeFileTest {
 
     @Test
     void aMissingSettingIsNamed() throws Exception {
-        String out = compose(Map.of("KILN_REGISTRY_WRITE_TOKEN", "t"), "config", "-q");
+        String out = compose(Map.of("KILN_REGISTRY_WRITE_TOKEN", "t", "KILN_DB_PASSWORD", "p"), "config", "-q");
         assertTrue(!out.startsWith("0\n") && out.contains("set KILN_IMAGES_REPOSITORY"), out);
     }
 }

@@ -124,7 +124,7 @@ class RegistryTest {
         Release release = release("debian-crash", "4.0.0");
         ImagePublished pending = new ImagePublished(release, built(release, "qcow2", 'a').artifact(), built(release, "qcow2", 'a').provenance(),
                 verified(release, "qcow2", 'a').verification());
-        try (Connection db = DriverManager.getConnection(PostgresCluster.shared().jdbcUrl(), PostgresCluster.USER, "")) {
+        try (Connection db = DriverManager.getConnection(PostgresCluster.shared().jdbcUrl(), PostgresCluster.USER, PostgresCluster.shared().password())) {
             db.setAutoCommit(false);
             long releaseId;
             try (PreparedStatement insert = db.prepareStatement("insert into release (image, version, tag, repository, commit_sha) values (?, ?, ?, ?, ?) returning id")) {

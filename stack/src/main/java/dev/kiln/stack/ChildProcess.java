@@ -16,7 +16,12 @@ final class ChildProcess {
 
     /** Runs to completion, output appended to {@code log}; fails with the log's tail when the exit code is not 0. */
     static void run(List<String> command, Path log, Duration timeout) {
-        Process process = start(command, log);
+        run(command, java.util.Map.of(), log, timeout);
+    }
+
+    /** The same, with extra environment (secrets go there, never into the command line). */
+    static void run(List<String> command, java.util.Map<String, String> environment, Path log, Duration timeout) {
+        Process process = start(command, environment, log);
         try {
             if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 process.destroyForcibly();
@@ -45,8 +50,14 @@ final class ChildProcess {
     }
 
     static Process start(List<String> command, Path log) {
+        return start(command, java.util.Map.of(), log);
+    }
+
+    static Process start(List<String> command, java.util.Map<String, String> environment, Path log) {
         try {
-            return new ProcessBuilder(command)
+            ProcessBuilder builder = new ProcessBuilder(command);
+            builder.environment().putAll(environment);
+            return builder
                     .redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
                     .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))

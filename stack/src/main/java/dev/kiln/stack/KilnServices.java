@@ -73,7 +73,8 @@ public final class KilnServices implements AutoCloseable {
             registry.put("quarkus.datasource.jdbc.url", postgres.jdbcUrl());
             registry.put("quarkus.datasource.username", PostgresCluster.USER);
             // Secrets travel in the environment, never on a command line where ps shows them.
-            running.launch(root, state, "registry", "registry", registry, Map.of("KILN_REGISTRY_WRITE_TOKEN", registryToken));
+            running.launch(root, state, "registry", "registry", registry,
+                    Map.of("KILN_REGISTRY_WRITE_TOKEN", registryToken, "KILN_DB_PASSWORD", postgres.password()));
 
             for (Service service : running.services) {
                 running.awaitReady(service);

@@ -15,7 +15,8 @@ import java.util.stream.Stream;
 
 /**
  * A private PostgreSQL cluster ({@code initdb} + {@code pg_ctl}) in its own directory on a port of its own,
- * with one database and a login for the registry. {@link #start} initialises (once), starts and waits;
+ * with one database and a login for the registry. Every connection, local or TCP, authenticates with scram-sha-256
+ * and a password generated for this cluster, kept in {@code <home>/kiln-password} (mode 0600); there is no trust entry. {@link #start} initialises (once), starts and waits;
  * {@link #close} stops it. PostgreSQL refuses to run as root, so as root the cluster runs as the
  * {@code postgres} system user that Debian's package creates.
  */
@@ -28,6 +29,7 @@ public final class PostgresCluster implements AutoCloseable {
     private final Path home;
     private final int port;
     private final Path binDir;
+    private String password;
     private volatile boolean running = true;
 
     private PostgresCluster(Path home, int port, Path binDir) {
@@ -49,9 +51,20 @@ public final class PostgresCluster implements AutoCloseable {
             Path log = home.resolve("postgres.log");
             PostgresCluster cluster = new PostgresCluster(home, port, bin);
             boolean fresh = !Files.exists(data.resolve("PG_VERSION"));
+            Path passwordFile = home.resolve("kiln-password");
             if (fresh) {
+                byte[] random = new byte[24];
+                new java.security.SecureRandom().nextBytes(random);
+                Files.deleteIfExists(passwordFile);
+                Files.createFile(passwordFile, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                        java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+                Files.writeString(passwordFile, java.util.HexFormat.of().formatHex(random) + "\n");
+                if (asRoot()) {
+                    handOver(home);
+                }
+                // initdb reads the password from the file (never a command line); every entry of pg_hba.conf is scram.
                 cluster.run(List.of(bin.resolve("initdb").toString(), "-D", data.toString(), "-U", USER,
-                        "--auth=trust", "--encoding=UTF8", "--no-locale", "--no-sync"), log);
+                        "--auth=scram-sha-256", "--pwfile=" + passwordFile, "--encoding=UTF8", "--no-locale", "--no-sync"), log);
                 // Settings live in their own file, so nothing reaches pg_ctl's command line (a shell there).
                 Files.writeString(data.resolve("postgresql.conf"), "\ninclude_if_exists = 'kiln.conf'\n",
                         java.nio.file.StandardOpenOption.APPEND);
@@ -63,6 +76,11 @@ public final class PostgresCluster implements AutoCloseable {
                     "fsync = " + (home.startsWith(System.getProperty("java.io.tmpdir")) ? "off" : "on"),
                     "max_connections = 100",
                     ""));
+            if (!Files.isRegularFile(passwordFile)) {
+                throw new IllegalStateException("the PostgreSQL cluster in " + data + " was made by an older kiln, with trust "
+                        + "authentication and no password: remove " + home + " (or point KILN_STATE elsewhere) to make a new one");
+            }
+            cluster.password = Files.readString(passwordFile).strip();
             if (asRoot()) {
                 handOver(home);
             }
@@ -99,6 +117,11 @@ public final class PostgresCluster implements AutoCloseable {
         return port;
     }
 
+    /** The registry login's password; hand it to clients through their environment or a 0600 file, never a command line. */
+    public String password() {
+        return password;
+    }
+
     public String jdbcUrl() {
         return "jdbc:postgresql://127.0.0.1:" + port + "/" + DATABASE;
     }
@@ -120,16 +143,21 @@ public final class PostgresCluster implements AutoCloseable {
 
     private void createDatabase() {
         run(List.of(binDir.resolve("createdb").toString(), "-h", "127.0.0.1", "-p", String.valueOf(port), "-U", USER,
-                DATABASE), home.resolve("pg_ctl.log"));
+                DATABASE), java.util.Map.of("PGPASSWORD", password), home.resolve("pg_ctl.log"));
     }
 
     private void run(List<String> command, Path log) {
+        run(command, java.util.Map.of(), log);
+    }
+
+    private void run(List<String> command, java.util.Map<String, String> environment, Path log) {
         List<String> full = new ArrayList<>();
         if (asRoot()) {
+            // runuser keeps the environment (PGPASSWORD) for the command it runs.
             full.addAll(List.of("runuser", "-u", SERVICE_USER, "--"));
         }
         full.addAll(command);
-        ChildProcess.run(full, log, Duration.ofMinutes(2));
+        ChildProcess.run(full, environment, log, Duration.ofMinutes(2));
     }
 
     private static boolean asRoot() {

@@ -12,7 +12,8 @@ public class PostgresTestResource implements QuarkusTestResourceLifecycleManager
         return Map.of(
                 "quarkus.datasource.reactive.url", cluster.reactiveUrl(),
                 "quarkus.datasource.jdbc.url", cluster.jdbcUrl(),
-                "quarkus.datasource.username", PostgresCluster.USER);
+                "quarkus.datasource.username", PostgresCluster.USER,
+                "quarkus.datasource.password", cluster.password());
     }
 
     @Override

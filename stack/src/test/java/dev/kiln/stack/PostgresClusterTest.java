@@ -40,6 +40,17 @@ class PostgresClusterTest {
         }
         assertThrows(SQLException.class, () -> DriverManager.getConnection(
                 "jdbc:postgresql://127.0.0.1:" + port + "/" + PostgresCluster.DATABASE, PostgresCluster.USER, ""));
+        // Abuse: with the server up, neither no password nor a wrong one gets in; there is no trust entry left.
+        try (PostgresCluster running = PostgresCluster.start(home, port)) {
+            SQLException none = assertThrows(SQLException.class, () -> DriverManager.getConnection(running.jdbcUrl(), PostgresCluster.USER, ""));
+            assertTrue(none.getMessage().contains("password"), none.getMessage());
+            assertThrows(SQLException.class, () -> DriverManager.getConnection(running.jdbcUrl(), PostgresCluster.USER, "guess"));
+            assertThrows(SQLException.class, () -> DriverManager.getConnection(running.jdbcUrl(), "postgres", ""));
+            String hba = Files.readString(home.resolve("data/pg_hba.conf"));
+            assertTrue(hba.lines().filter(l -> !l.startsWith("#") && !l.isBlank()).noneMatch(l -> l.contains("trust")), hba);
+            assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(
+                    Files.getPosixFilePermissions(home.resolve("kiln-password"))));
+        }
 
         try (PostgresCluster again = PostgresCluster.start(home, port);
              Connection db = connect(again); Statement sql = db.createStatement()) {
@@ -50,6 +61,6 @@ class PostgresClusterTest {
     }
 
     private static Connection connect(PostgresCluster cluster) throws SQLException {
-        return DriverManager.getConnection(cluster.jdbcUrl(), PostgresCluster.USER, "");
+        return DriverManager.getConnection(cluster.jdbcUrl(), PostgresCluster.USER, cluster.password());
     }
 }

@@ -38,6 +38,14 @@ public interface BuilderConfig {
 
     enum Accelerator { kvm, tcg }
 
+    /**
+     * Whether Packer runs in a network namespace of its own (unshare + slirp4netns, host loopback disabled), so the
+     * build guest cannot reach the services on this host's loopback. On by default; it needs root (or CAP_SYS_ADMIN)
+     * and /dev/net/tun.
+     */
+    @WithDefault("true")
+    boolean isolateNetwork();
+
     /** This builder's name in rebuild verdicts; the host name and process id when unset. */
     Optional<String> instance();
 

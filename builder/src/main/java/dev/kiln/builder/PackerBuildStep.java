@@ -51,16 +51,20 @@ final class PackerBuildStep implements BuildStep {
             varArgs.add("-var");
             varArgs.add(name + "=" + value);
         });
-        Map<String, String> env = Map.of(
-                "SOURCE_DATE_EPOCH", Long.toString(build.tagged().sourceDateEpoch()),
-                "CHECKPOINT_DISABLE", "1",
-                "PACKER_CACHE_DIR", build.workspace().resolve("packer_cache").toString(),
-                "HOME", home.toString(),
-                "TMPDIR", tmp.toString(),
-                "ANSIBLE_HOME", home.resolve(".ansible").toString(),
-                "ANSIBLE_LOCAL_TEMP", tmp.toString(),
+        // An allow-list: the repository's template and playbook see these and nothing of the builder's own environment
+        // (lookup('env', ...) finds no store credential, no token).
+        Map<String, String> env = Map.ofEntries(
+                Map.entry("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"),
+                Map.entry("LANG", "C.UTF-8"),
+                Map.entry("SOURCE_DATE_EPOCH", Long.toString(build.tagged().sourceDateEpoch())),
+                Map.entry("CHECKPOINT_DISABLE", "1"),
+                Map.entry("PACKER_CACHE_DIR", build.workspace().resolve("packer_cache").toString()),
+                Map.entry("HOME", home.toString()),
+                Map.entry("TMPDIR", tmp.toString()),
+                Map.entry("ANSIBLE_HOME", home.resolve(".ansible").toString()),
+                Map.entry("ANSIBLE_LOCAL_TEMP", tmp.toString()),
                 // One SSH round trip per task instead of four (mkdir, upload, run, clean up); Debian's sudo allows it.
-                "ANSIBLE_PIPELINING", "True");
+                Map.entry("ANSIBLE_PIPELINING", "True"));
         Path dir = build.template().getParent();
         String template = build.template().toString();
 
@@ -68,7 +72,7 @@ final class PackerBuildStep implements BuildStep {
         validate.addAll(varArgs);
         validate.add(template);
         build.log("$ packer validate " + kiln.build().template());
-        ToolProcess.Result validated = ToolProcess.run(validate, dir, env, Duration.ofMinutes(2), build::log);
+        ToolProcess.Result validated = untrusted(build, validate, dir, env, Duration.ofMinutes(2));
         if (!validated.ok()) {
             throw new BuildFailure("the Packer template " + kiln.build().template() + " is invalid: "
                     + firstError(validated.output()).orElse("packer validate exited with " + validated.exitCode()));
@@ -79,7 +83,7 @@ final class PackerBuildStep implements BuildStep {
         command.add(template);
         Duration timeout = kiln.build().timeoutDuration();
         build.log("$ packer build " + kiln.build().template() + " (timeout " + kiln.build().timeout() + ")");
-        ToolProcess.Result result = ToolProcess.run(command, dir, env, timeout, build::log);
+        ToolProcess.Result result = untrusted(build, command, dir, env, timeout);
         if (result.timedOut()) {
             throw new BuildFailure("the build passed its timeout of " + kiln.build().timeout()
                     + " and was stopped; raise build.timeout in kiln.yaml if the image needs longer");
@@ -93,6 +97,18 @@ final class PackerBuildStep implements BuildStep {
             throw new BuildFailure("the template wrote no " + disk.getFileName() + " into output_dir; set format = \"raw\" and vm_name = \"disk.raw\" in its qemu source");
         }
         build.rawDisk(disk);
+    }
+
+    /** Runs Packer on the repository's template: its environment is the allow-list; its network, when isolated, its own. */
+    private ToolProcess.Result untrusted(BuildContext build, List<String> command, Path dir, Map<String, String> env, Duration timeout)
+            throws Exception {
+        if (!build.config().isolateNetwork()) {
+            return ToolProcess.run(command, dir, env, false, timeout, build::log, process -> { });
+        }
+        try (BuildNetwork network = new BuildNetwork()) {
+            Path log = build.workspace().resolve("slirp4netns.log");
+            return ToolProcess.run(BuildNetwork.isolate(command), dir, env, false, timeout, build::log, process -> network.attach(process, log));
+        }
     }
 
     @Override

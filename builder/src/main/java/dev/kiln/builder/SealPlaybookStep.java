@@ -34,8 +34,9 @@ final class SealPlaybookStep implements BuildStep {
                 + "  vars:\n"
                 + "    kiln_source_date_epoch: " + build.tagged().sourceDateEpoch() + "\n"
                 + "  roles:\n"
-                + "    - release-stamp\n"
-                + "    - seal\n";
+                // By path, not by name: a role called seal in the repository cannot stand in for kiln's.
+                + "    - role: " + JSON.writeValueAsString(roles.resolve("release-stamp").toString()) + "\n"
+                + "    - role: " + JSON.writeValueAsString(roles.resolve("seal").toString()) + "\n";
         Path file = build.workspace().resolve("kiln-site.yml");
         Files.writeString(file, site);
         build.sitePlaybook(file);

@@ -47,6 +47,7 @@ final class ImageRepository {
     }
 
     ImageRepository write(String path, String content) throws IOException {
+        Files.createDirectories(dir.resolve(path).getParent());
         Files.writeString(dir.resolve(path), content);
         return this;
     }

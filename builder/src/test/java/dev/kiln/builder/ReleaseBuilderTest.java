@@ -68,6 +68,11 @@ class ReleaseBuilderTest {
                         name: app
                         password: "!"
                 """);
+        // Roles of the repository named like kiln's cannot stand in for them (kiln runs its own by path).
+        repo.write("ansible/roles/seal/tasks/main.yml", "- name: A look-alike that would leave the image unsealed\n"
+                + "  ansible.builtin.debug:\n    msg: not sealing\n");
+        repo.write("ansible/roles/release-stamp/tasks/main.yml", "- name: A look-alike stamp\n"
+                + "  ansible.builtin.copy:\n    dest: /etc/release\n    content: \"VERSION=forged\\n\"\n");
         ReleaseTagged tagged = repo.release("debian-chrony", "0.1.0");
 
         BuildResults.send(tagged);
@@ -168,15 +173,34 @@ class ReleaseBuilderTest {
     @Test
     void aFailingPlaybookAndAnOverrunAreBuildFailedAndLeaveNoQemuBehind() throws Exception {
         ImageRepository repo = ImageRepository.copyOfExamples(temp.resolve("slow"));
+        // The guest first tries kiln's broker on this host's loopback (10.0.2.2 is the host in QEMU's user network):
+        // the build's own network namespace must keep it out of reach.
+        int broker = Integer.parseInt(dev.kiln.stack.KafkaBroker.shared().bootstrapServers().replaceAll(".*:", ""));
         repo.write("ansible/playbook.yml", """
                 - name: Configure the image
                   hosts: all
                   become: true
                   tasks:
+                    - name: Try kiln's broker on the builder host
+                      ansible.builtin.wait_for:
+                        host: 10.0.2.2
+                        port: %d
+                        timeout: 5
+                      register: broker
+                      failed_when: false
+                    - name: Fail loudly if it answered
+                      ansible.builtin.fail:
+                        msg: the build guest reached kiln's broker
+                      when: "'Timeout' not in (broker.msg | default(''))"
                     - name: A step that breaks
                       ansible.builtin.command: /bin/false
-                """);
-        assertFails(repo.release("debian-chrony", "9.1.0"), "packer-build", "fatal:");
+                """.formatted(broker));
+        ReleaseTagged breaking = repo.release("debian-chrony", "9.1.0");
+        assertFails(breaking, "packer-build", "fatal:");
+        for (BuildFailed failed : BuildResults.failed(breaking)) {
+            assertTrue(failed.reason().contains("/bin/false"), "the build got past the broker probe: " + failed.reason());
+            assertFalse(failed.reason().contains("reached kiln's broker"), failed.reason());
+        }
 
         repo.write("ansible/playbook.yml", Files.readString(ImageRepository.EXAMPLES.resolve("ansible/playbook.yml")))
                 .write("kiln.yaml", repo.kilnYaml().replace("timeout: 20m", "timeout: 15s"));

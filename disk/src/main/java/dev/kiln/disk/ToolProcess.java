@@ -34,7 +34,20 @@ public final class ToolProcess {
 
     public static Result run(List<String> command, Path directory, Map<String, String> environment, Duration timeout,
                              Consumer<String> log) throws IOException, InterruptedException {
+        return run(command, directory, environment, true, timeout, log, process -> { });
+    }
+
+    /**
+     * The same, for untrusted work: with {@code inherit} false the tool sees only {@code environment} (an allow-list,
+     * so no credential of this service leaks into it), and {@code started} sees the process as soon as it runs (to
+     * attach what it needs, e.g. a network).
+     */
+    public static Result run(List<String> command, Path directory, Map<String, String> environment, boolean inherit, Duration timeout,
+                             Consumer<String> log, Consumer<Process> started) throws IOException, InterruptedException {
         ProcessBuilder builder = new ProcessBuilder(command).directory(directory.toFile()).redirectErrorStream(true);
+        if (!inherit) {
+            builder.environment().clear();
+        }
         builder.environment().putAll(environment);
         Process process;
         try {
@@ -43,6 +56,12 @@ public final class ToolProcess {
             throw new IOException(command.get(0) + " could not be started (is it installed? ./kiln setup installs it): " + e.getMessage(), e);
         }
         process.getOutputStream().close();
+        try {
+            started.accept(process);
+        } catch (RuntimeException e) {
+            stop(process);
+            throw e;
+        }
         List<String> output = new ArrayList<>();
         Thread pump = new Thread(() -> {
             try (BufferedReader reader = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {

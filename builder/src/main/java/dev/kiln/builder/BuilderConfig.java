@@ -39,9 +39,9 @@ public interface BuilderConfig {
     enum Accelerator { kvm, tcg }
 
     /**
-     * Whether Packer runs in a network namespace of its own (unshare + slirp4netns, host loopback disabled), so the
-     * build guest cannot reach the services on this host's loopback. On by default; it needs root (or CAP_SYS_ADMIN)
-     * and /dev/net/tun.
+     * Whether Packer runs in the build sandbox (bubblewrap: the host read-only, kiln's state and store hidden; a network
+     * namespace of its own whose way out, slirp4netns, cannot reach this host's loopback). On by default; it needs root
+     * (or CAP_SYS_ADMIN) and /dev/net/tun.
      */
     @WithDefault("true")
     boolean isolateNetwork();

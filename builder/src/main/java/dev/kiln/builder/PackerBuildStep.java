@@ -99,15 +99,35 @@ final class PackerBuildStep implements BuildStep {
         build.rawDisk(disk);
     }
 
-    /** Runs Packer on the repository's template: its environment is the allow-list; its network, when isolated, its own. */
+    /**
+     * Runs Packer on the repository's template: its environment is the allow-list; with isolation on (the default) it
+     * runs in the build sandbox, where it sees only what the build needs and has a network of its own.
+     */
     private ToolProcess.Result untrusted(BuildContext build, List<String> command, Path dir, Map<String, String> env, Duration timeout)
             throws Exception {
         if (!build.config().isolateNetwork()) {
             return ToolProcess.run(command, dir, env, false, timeout, build::log, process -> { });
         }
-        try (BuildNetwork network = new BuildNetwork()) {
+        BuilderConfig config = build.config();
+        List<Path> readable = new ArrayList<>(List.of(config.ansibleRoles().toAbsolutePath(), config.upstreamCache().toAbsolutePath()));
+        String key = build.kilnFile().upstream().sshPrivateKeyFile();
+        if (key != null && key.startsWith("/")) {
+            readable.add(Path.of(key));
+        }
+        // Where a resolver configuration lives under /run (systemd-resolved), the sandbox still needs to read it.
+        Path resolv = Path.of("/etc/resolv.conf");
+        if (Files.isSymbolicLink(resolv)) {
+            readable.add(resolv.toRealPath().getParent());
+        }
+        List<Path> hidden = new ArrayList<>(List.of(config.workspaces(), config.store().directory()));
+        String state = System.getenv("KILN_STATE");
+        if (state != null && !state.isBlank()) {
+            hidden.add(Path.of(state));
+        }
+        List<String> sandboxed = BuildSandbox.wrap(command, List.of(build.workspace(), tmp), readable, hidden, dir);
+        try (BuildSandbox sandbox = new BuildSandbox()) {
             Path log = build.workspace().resolve("slirp4netns.log");
-            return ToolProcess.run(BuildNetwork.isolate(command), dir, env, false, timeout, build::log, process -> network.attach(process, log));
+            return ToolProcess.run(sandboxed, dir, env, false, timeout, build::log, process -> sandbox.attach(process, log));
         }
     }
 

@@ -176,6 +176,9 @@ class ReleaseBuilderTest {
         // The guest first tries kiln's broker on this host's loopback (10.0.2.2 is the host in QEMU's user network):
         // the build's own network namespace must keep it out of reach.
         int broker = Integer.parseInt(dev.kiln.stack.KafkaBroker.shared().bootstrapServers().replaceAll(".*:", ""));
+        // And a task run on the builder host itself (delegate_to: localhost) looks for a file in kiln's artifact store.
+        Path canary = Files.createDirectories(BuilderDirectories.root.resolve("artifacts")).resolve("canary");
+        Files.writeString(canary, "kiln's own\n");
         repo.write("ansible/playbook.yml", """
                 - name: Configure the image
                   hosts: all
@@ -192,14 +195,25 @@ class ReleaseBuilderTest {
                       ansible.builtin.fail:
                         msg: the build guest reached kiln's broker
                       when: "'Timeout' not in (broker.msg | default(''))"
+                    - name: Look into kiln's artifact store from the builder host
+                      ansible.builtin.stat:
+                        path: %s
+                      delegate_to: localhost
+                      become: false
+                      register: store
+                    - name: Fail loudly if it was there
+                      ansible.builtin.fail:
+                        msg: the playbook saw kiln's artifact store
+                      when: store.stat.exists
                     - name: A step that breaks
                       ansible.builtin.command: /bin/false
-                """.formatted(broker));
+                """.formatted(broker, canary));
         ReleaseTagged breaking = repo.release("debian-chrony", "9.1.0");
         assertFails(breaking, "packer-build", "fatal:");
         for (BuildFailed failed : BuildResults.failed(breaking)) {
             assertTrue(failed.reason().contains("/bin/false"), "the build got past the broker probe: " + failed.reason());
             assertFalse(failed.reason().contains("reached kiln's broker"), failed.reason());
+            assertFalse(failed.reason().contains("saw kiln's artifact store"), failed.reason());
         }
 
         repo.write("ansible/playbook.yml", Files.readString(ImageRepository.EXAMPLES.resolve("ansible/playbook.yml")))

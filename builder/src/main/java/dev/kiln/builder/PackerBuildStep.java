@@ -78,6 +78,18 @@ final class PackerBuildStep implements BuildStep {
                     + firstError(validated.output()).orElse("packer validate exited with " + validated.exitCode()));
         }
 
+        // What the template builds, as Packer itself parses it: QEMU sources only, Ansible as the only provisioner (it
+        // runs kiln's playbook), no post-processor (host-side code kiln would not see).
+        List<String> inspect = new ArrayList<>(List.of("packer", "inspect"));
+        inspect.addAll(varArgs);
+        inspect.add(template);
+        ToolProcess.Result inspected = untrusted(build, inspect, dir, env, Duration.ofMinutes(2));
+        Optional<String> refused = TemplatePlan.refusal(inspected.output());
+        if (!inspected.ok() || refused.isPresent()) {
+            throw new BuildFailure("the Packer template " + kiln.build().template() + " is refused: "
+                    + refused.orElse("packer inspect exited with " + inspected.exitCode()));
+        }
+
         List<String> command = new ArrayList<>(List.of("packer", "build", "-color=false", "-on-error=cleanup"));
         command.addAll(varArgs);
         command.add(template);

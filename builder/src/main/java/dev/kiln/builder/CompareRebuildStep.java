@@ -1,5 +1,7 @@
 package dev.kiln.builder;
 
+import dev.kiln.events.DiskFormat;
+
 import dev.kiln.disk.ToolProcess;
 
 import dev.kiln.events.Artifact;
@@ -53,7 +55,7 @@ final class CompareRebuildStep implements BuildStep {
             for (ImageRebuilt.FormatDigests digests : build.rebuiltDigests()) {
                 if (!digests.identical() && digests.rebuiltSha256() != null) {
                     Artifact recorded = recorded(request, digests.format());
-                    lines.addAll(DifferenceReport.container(ImageFormat.of(digests.format()), store.local(recorded.location(), scratch),
+                    lines.addAll(DifferenceReport.container(DiskFormat.of(digests.format()), store.local(recorded.location(), scratch),
                             build.formats().get(digests.format()).file()));
                 }
             }
@@ -75,7 +77,7 @@ final class CompareRebuildStep implements BuildStep {
         Artifact other = request.recorded().stream().filter(a -> !a.format().equals("ova")).findFirst()
                 .orElseThrow(() -> new BuildFailure("only an OVA was recorded; kiln compares disks from raw, qcow2, vhd, vhdx or vmdk"));
         Path decoded = scratch.resolve("recorded.raw");
-        ToolProcess.check(List.of("qemu-img", "convert", "-f", ImageFormat.of(other.format()).qemuFormat(), "-O", "raw",
+        ToolProcess.check(List.of("qemu-img", "convert", "-f", DiskFormat.of(other.format()).qemuFormat(), "-O", "raw",
                 store.local(other.location(), scratch).toString(), decoded.toString()), scratch, Duration.ofMinutes(20), build::log);
         return decoded;
     }

@@ -1,5 +1,7 @@
 package dev.kiln.builder;
 
+import dev.kiln.events.DiskFormat;
+
 import dev.kiln.disk.ToolProcess;
 
 import dev.kiln.events.Sha256;
@@ -32,14 +34,14 @@ final class ConvertStep implements BuildStep {
         String name = build.release().image() + "-" + build.release().version();
         ContainerHeaders headers = new ContainerHeaders(new ReleaseIds(build.release()), build.tagged().sourceDateEpoch());
         for (String id : build.kilnFile().formats()) {
-            ImageFormat format = ImageFormat.of(id);
+            DiskFormat format = DiskFormat.of(id);
             try {
                 Path file = dir.resolve(name + "." + format.extension());
-                if (format == ImageFormat.VHD && rawSize % MIB != 0) {
+                if (format == DiskFormat.VHD && rawSize % MIB != 0) {
                     throw new BuildFailure("the disk is " + rawSize + " bytes, not a whole number of MiB, which Azure requires of a VHD; size the disk in MiB");
                 }
                 // The OVA's disk is converted under the name it has inside the OVA: a VMDK descriptor names its own file.
-                Path disk = format == ImageFormat.OVA
+                Path disk = format == DiskFormat.OVA
                         ? Files.createDirectories(dir.resolve("ova")).resolve(OvaPackage.diskName(name)) : file;
                 qemuImg(build, List.of("convert", "-f", "raw", "-O", format.qemuFormat()), format.createOptions(), raw, disk);
                 headers.pin(format.qemuFormat(), disk);
@@ -52,7 +54,7 @@ final class ConvertStep implements BuildStep {
                 if (virtualSize != rawSize) {
                     throw new BuildFailure(id + " has virtual size " + virtualSize + " instead of the raw disk's " + rawSize);
                 }
-                if (format == ImageFormat.OVA) {
+                if (format == DiskFormat.OVA) {
                     OvaPackage.write(file, disk, name, virtualSize, build.tagged().sourceDateEpoch(), build.kilnFile().description());
                     Files.delete(disk);
                 }

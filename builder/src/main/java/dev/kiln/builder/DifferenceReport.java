@@ -1,5 +1,7 @@
 package dev.kiln.builder;
 
+import dev.kiln.events.DiskFormat;
+
 import dev.kiln.disk.FuseMount;
 import dev.kiln.disk.DiskLayout;
 
@@ -65,9 +67,9 @@ final class DifferenceReport {
     }
 
     /** Differences between two files of one format that carry the same disk: their header fields. */
-    static List<String> container(ImageFormat format, Path recorded, Path rebuilt) throws IOException {
+    static List<String> container(DiskFormat format, Path recorded, Path rebuilt) throws IOException {
         List<String> lines = new ArrayList<>();
-        if (format == ImageFormat.OVA) {
+        if (format == DiskFormat.OVA) {
             lines.add(format.id() + ": the OVA's entries differ (compare the descriptor and the disk: tar -tvf)");
             return lines;
         }

@@ -1,5 +1,7 @@
 package dev.kiln.builder;
 
+import dev.kiln.events.DiskFormat;
+
 import dev.kiln.disk.ToolProcess;
 
 import dev.kiln.events.Sha256;
@@ -95,7 +97,7 @@ class ReleaseBuilderTest {
             assertEquals("1.6.6", event.provenance().tools().get("packer"));
             assertTrue(Files.readString(Path.of(URI.create(event.buildLog()))).contains("$ packer build"));
             if (!artifact.format().equals("ova")) {
-                ImageFormat format = ImageFormat.of(artifact.format());
+                DiskFormat format = DiskFormat.of(artifact.format());
                 String info = ToolProcess.check(List.of("qemu-img", "info", "--output=json", "-f", format.qemuFormat(), file.toString()),
                         temp, Duration.ofMinutes(1), l -> { });
                 assertEquals(artifact.virtualSize(), new ObjectMapper().readTree(info).path("virtual-size").asLong());

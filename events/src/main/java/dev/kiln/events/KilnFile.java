@@ -25,7 +25,7 @@ import java.util.stream.Collectors;
 public record KilnFile(String image, String description, Upstream upstream, Build build, List<String> formats,
                        Verify verify) {
     public static final String PATH = "kiln.yaml";
-    public static final List<String> ALL_FORMATS = List.of("raw", "qcow2", "vhd", "vhdx", "vmdk", "ova");
+    public static final List<String> ALL_FORMATS = DiskFormat.ids();
     private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
     private static final Pattern REPO_PATH = Pattern.compile("[A-Za-z0-9._/-]+");
     private static final Pattern GO_DURATION = Pattern.compile("(?:(\\d+)h)?(?:(\\d+)m)?(?:(\\d+)s)?");

@@ -1,5 +1,7 @@
 package dev.kiln.verifier;
 
+import dev.kiln.events.DiskFormat;
+
 import dev.kiln.disk.ToolProcess;
 
 import dev.kiln.events.Sha256;
@@ -30,19 +32,15 @@ import java.util.regex.Pattern;
  * @param bootFormat QEMU's name for the format of {@code boot}
  */
 record DecodedImage(Path raw, Path boot, String bootFormat, long virtualSize) {
-    static final Map<String, String> QEMU_FORMATS = Map.of("raw", "raw", "qcow2", "qcow2", "vhd", "vpc", "vhdx", "vhdx",
-            "vmdk", "vmdk", "ova", "vmdk");
-    private static final Set<String> CHECKABLE = Set.of("qcow2", "vhdx", "vmdk");
     private static final Duration TIMEOUT = Duration.ofMinutes(15);
     private static final Pattern MANIFEST_LINE = Pattern.compile("SHA256\\(([^)]+)\\)\\s*=\\s*([0-9a-fA-F]{64})");
 
     static DecodedImage decode(Path artifact, String format, Path workspace) throws Rejection, IOException, InterruptedException {
-        String qemuFormat = QEMU_FORMATS.get(format);
-        if (qemuFormat == null) {
-            throw new Rejection("decode", "", "unknown format '" + format + "'; kiln verifies " + String.join(", ", new java.util.TreeSet<>(QEMU_FORMATS.keySet())));
-        }
+        DiskFormat known = DiskFormat.find(format).orElseThrow(() -> new Rejection("decode", "", "unknown format '" + format
+                + "'; kiln verifies " + String.join(", ", DiskFormat.ids())));
+        String qemuFormat = known.qemuFormat();
         Path disk = format.equals("ova") ? unpackOva(artifact, workspace) : artifact;
-        if (CHECKABLE.contains(qemuFormat)) {
+        if (known.checkable()) {
             ToolProcess.Result check = ToolProcess.run(List.of("qemu-img", "check", "-f", qemuFormat, disk.toString()), TIMEOUT);
             // 0: clean; 3: only leaked clusters, which waste space but lose nothing.
             if (check.exitCode() != 0 && check.exitCode() != 3) {

@@ -1,13 +1,14 @@
-package dev.kiln.builder;
+package dev.kiln.events;
 
 import java.util.Arrays;
 import java.util.List;
 
 /**
- * The formats kiln vends and how qemu-img writes and reads each. All are converted from the one sealed raw
- * disk; the OVA packs the streamOptimized VMDK with an OVF descriptor and a manifest.
+ * The catalogue of formats kiln vends, in the order it lists them, and how qemu-img writes and reads each: the one
+ * place that says which formats exist (kiln.yaml, the builder, the verifier and the registry read it here). All are
+ * converted from the one sealed raw disk; the OVA packs the streamOptimized VMDK with an OVF descriptor and a manifest.
  */
-public enum ImageFormat {
+public enum DiskFormat {
     RAW("raw", "raw", "raw", List.of(), false),
     QCOW2("qcow2", "qcow2", "qcow2", List.of(), true),
     // Azure takes fixed VHDs whose virtual size is a whole number of MiB; force_size keeps the size exact.
@@ -22,7 +23,7 @@ public enum ImageFormat {
     private final List<String> createOptions;
     private final boolean checkable;
 
-    ImageFormat(String id, String qemuFormat, String extension, List<String> createOptions, boolean checkable) {
+    DiskFormat(String id, String qemuFormat, String extension, List<String> createOptions, boolean checkable) {
         this.id = id;
         this.qemuFormat = qemuFormat;
         this.extension = extension;
@@ -53,8 +54,16 @@ public enum ImageFormat {
         return checkable;
     }
 
-    public static ImageFormat of(String id) {
-        return Arrays.stream(values()).filter(f -> f.id.equals(id)).findFirst()
-                .orElseThrow(() -> new IllegalArgumentException("unknown format " + id));
+    public static DiskFormat of(String id) {
+        return find(id).orElseThrow(() -> new IllegalArgumentException("unknown format '" + id + "'; kiln builds " + String.join(", ", ids())));
+    }
+
+    public static java.util.Optional<DiskFormat> find(String id) {
+        return Arrays.stream(values()).filter(f -> f.id.equals(id)).findFirst();
+    }
+
+    /** Every format's id, in catalogue order: raw, qcow2, vhd, vhdx, vmdk, ova. */
+    public static List<String> ids() {
+        return Arrays.stream(values()).map(DiskFormat::id).toList();
     }
 }

@@ -106,8 +106,14 @@ final class TestImages {
      * from its own disk, stamped with {@code commit}. Made once per commit and test JVM.
      */
     static synchronized Path bootableSealed(String commit) throws Exception {
-        if (BOOTABLE.containsKey(commit)) {
-            return BOOTABLE.get(commit);
+        return bootableSealed(commit, java.util.Map.of());
+    }
+
+    /** The same, with extra files (path in the image → content) written into the root file system after sealing. */
+    static synchronized Path bootableSealed(String commit, java.util.Map<String, String> extra) throws Exception {
+        String key = commit + extra.hashCode();
+        if (BOOTABLE.containsKey(key)) {
+            return BOOTABLE.get(key);
         }
         Path dir = Files.createTempDirectory("kiln-sealed-image");
         Runtime.getRuntime().addShutdownHook(new Thread(() -> dev.kiln.stack.TempDirs.delete(dir), "sealed-image-clean"));
@@ -130,10 +136,17 @@ final class TestImages {
         }
         String uuid = Files.readString(root.resolve("etc/fstab")).replaceAll("(?s).*UUID=([0-9a-f-]+).*", "$1");
         seal(root, commit);
+        for (java.util.Map.Entry<String, String> file : extra.entrySet()) {
+            if (file.getValue().startsWith("->")) {
+                link(root, file.getKey(), file.getValue().substring(2));
+            } else {
+                write(root, file.getKey(), file.getValue());
+            }
+        }
         run(List.of("mkfs.ext4", "-q", "-F", "-L", "kiln-root", "-U", uuid, "-E", "offset=" + start * 512, "-d", root.toString(),
                 raw.toString(), (size / 2) + "k"));
         dev.kiln.stack.TempDirs.delete(tree);
-        BOOTABLE.put(commit, raw);
+        BOOTABLE.put(key, raw);
         return raw;
     }
 

@@ -1,0 +1,80 @@
+package dev.kiln.verifier;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.SocketTimeoutException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The boot test gives the image no path to the verifier's host: a unit in the image tries a port this test listens on
+ * (as the broker or the database would, on the host's loopback: 10.0.2.2 in QEMU's user network) while it boots, and
+ * reaches nothing.
+ */
+class BootTestTest {
+    @TempDir
+    Path temp;
+
+    @Test
+    void aBootingImageCannotReachTheHostsLoopbackServices() throws Exception {
+        try (ServerSocket service = new ServerSocket(0, 5, InetAddress.getLoopbackAddress())) {
+            int port = service.getLocalPort();
+            String unit = """
+                    [Unit]
+                    Description=kiln test: try the host's loopback services
+                    After=network.target
+                    Before=getty.target serial-getty@ttyS0.service
+
+                    [Service]
+                    Type=oneshot
+                    StandardOutput=tty
+                    TTYPath=/dev/ttyS0
+                    # Once the NIC has its DHCP address (or after 60 s), try the port.
+                    ExecStart=/bin/bash -c 'for i in $(seq 120); do ip -4 addr show eth0 | grep -q inet && break; sleep 0.5; done; ip -4 addr show eth0 | grep -q inet && echo kiln-probe: has an address; if timeout 8 bash -c "exec 3<>/dev/tcp/10.0.2.2/%d"; then echo kiln-probe: reached; else echo kiln-probe: unreachable; fi'
+
+                    [Install]
+                    WantedBy=multi-user.target
+                    """.formatted(port);
+            Path disk = TestImages.bootableSealed(TestImages.COMMIT, Map.of(
+                    "etc/systemd/system/kiln-probe.service", unit,
+                    "etc/systemd/system/multi-user.target.wants/kiln-probe.service", "->/etc/systemd/system/kiln-probe.service"));
+            AtomicBoolean reached = new AtomicBoolean();
+            service.setSoTimeout(500);
+            Thread listener = new Thread(() -> {
+                while (!Thread.currentThread().isInterrupted()) {
+                    try {
+                        service.accept().close();
+                        reached.set(true);
+                    } catch (SocketTimeoutException e) {
+                        // keep listening
+                    } catch (java.io.IOException e) {
+                        return;
+                    }
+                }
+            });
+            listener.start();
+            try {
+                new BootTest(Duration.ofMinutes(4), Pattern.compile("kiln-probe: (reached|unreachable)"), VerifierConfig.Accelerator.fromEnvironment())
+                        .boot(disk, "raw", temp);
+            } finally {
+                listener.interrupt();
+                listener.join(2000);
+            }
+            String console = Files.readString(temp.resolve("console.log"));
+            assertTrue(console.contains("kiln-probe: unreachable"), "the probe's answer on the console: "
+                    + console.substring(Math.max(0, console.length() - 600)));
+            assertTrue(console.contains("kiln-probe: has an address"), "the image's network came up (DHCP), so the probe was real");
+            assertFalse(reached.get(), "the image connected to a service on the verifier host's loopback");
+        }
+    }
+}

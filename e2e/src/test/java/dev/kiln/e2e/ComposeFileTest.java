@@ -38,6 +38,17 @@ class ComposeFileTest {
         assertTrue(config.contains("/dev/kvm:/dev/kvm"), "builder and verifier get /dev/kvm with the kvm file");
         assertTrue(config.contains("KILN_QEMU_ACCELERATOR: kvm"), "and are told to use it");
         assertTrue(config.contains("KAFKA_PROCESS_ROLES: broker,controller"), "Kafka runs in KRaft mode");
+        // The broker and the database are on the internal network alone, and publish no port.
+        com.fasterxml.jackson.databind.JsonNode parsed = new com.fasterxml.jackson.databind.ObjectMapper(
+                new com.fasterxml.jackson.dataformat.yaml.YAMLFactory()).readTree(config.substring(config.indexOf('\n') + 1));
+        for (String internal : List.of("kafka", "postgres")) {
+            com.fasterxml.jackson.databind.JsonNode service = parsed.path("services").path(internal);
+            List<String> networks = new java.util.ArrayList<>();
+            service.path("networks").fieldNames().forEachRemaining(networks::add);
+            assertEquals(List.of("internal"), networks, internal);
+            assertTrue(service.path("ports").isMissingNode(), internal + " publishes no port");
+        }
+        assertTrue(parsed.path("networks").path("internal").path("internal").asBoolean(), "the internal network has no route out");
         for (String module : List.of("tag-watcher", "builder", "sealer-verifier", "registry")) {
             assertTrue(Files.isRegularFile(ROOT.resolve(module).resolve("src/main/docker/Dockerfile")), module + " has a Dockerfile");
         }

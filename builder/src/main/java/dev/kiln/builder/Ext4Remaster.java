@@ -140,7 +140,13 @@ final class Ext4Remaster {
             label = null;
         }
         List<String> features = new ArrayList<>();
-        for (String feature : required(fields, "Filesystem features").split("\\s+")) {
+        String allFeatures = required(fields, "Filesystem features");
+        if (List.of(allFeatures.split("\\s+")).contains("needs_recovery")) {
+            // Re-mastering would read the file system without its last writes, which are still in the journal.
+            throw new BuildFailure("the built root file system was not unmounted cleanly (its journal needs recovery): the template's "
+                    + "shutdown_command must power the guest off cleanly (kiln's is sudo -n /usr/local/sbin/kiln-seal-final)");
+        }
+        for (String feature : allFeatures.split("\\s+")) {
             if (!RUNTIME_FEATURES.contains(feature) && feature.matches("[a-z0-9_]+")) {
                 features.add(feature);
             }

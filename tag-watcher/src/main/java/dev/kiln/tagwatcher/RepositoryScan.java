@@ -64,7 +64,7 @@ final class RepositoryScan {
                 known = ledger.read(repo.name());
                 ScanPlan.KilnFileAt kilnFile = commit -> KilnFile.parse(git.read(commit, KilnFile.PATH)
                         .orElseThrow(() -> new KilnFile.InvalidKilnFile("there is no kiln.yaml at the repository root in commit " + commit)));
-                plan = ScanPlan.decide(repo, tags, known, emitExistingTags, kilnFile, OffsetDateTime.now(clock).toString());
+                plan = ScanPlan.decide(repo, tags, known, ledger.owners(), emitExistingTags, kilnFile, OffsetDateTime.now(clock).toString());
             }
             if (!plan.entries().isEmpty() || !plan.forgotten().isEmpty()) {
                 try {

@@ -61,13 +61,36 @@ final class TagLedger {
         }
     }
 
+    /**
+     * Which repository owns each image name: the one whose release of it is earliest in the ledger (a repository that
+     * is refused never gets a released entry, so there is one owner unless two first releases raced).
+     */
+    Map<String, String> owners() {
+        Map<String, String> owners = new HashMap<>();
+        for (LedgerEntry entry : readAll("")) {
+            if (entry.image() != null && entry.status() != LedgerEntry.Status.REFUSED && entry.status() != LedgerEntry.Status.EXISTING) {
+                owners.putIfAbsent(entry.image(), entry.repository());
+            }
+        }
+        return owners;
+    }
+
     /** Every committed entry of one repository, by tag (the marker under the empty tag). */
     Map<String, LedgerEntry> read(String repository) {
+        Map<String, LedgerEntry> entries = new HashMap<>();
+        String prefix = LedgerEntry.key(repository, "");
+        for (LedgerEntry entry : readAll(prefix)) {
+            entries.put(entry.key().substring(prefix.length()), entry);
+        }
+        return entries;
+    }
+
+    /** The ledger's live entries whose key starts with {@code prefix}, in the order they were written. */
+    private java.util.Collection<LedgerEntry> readAll(String prefix) {
         Map<String, Object> config = new HashMap<>(kafka);
         config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        Map<String, LedgerEntry> entries = new HashMap<>();
-        String prefix = LedgerEntry.key(repository, "");
+        Map<String, LedgerEntry> entries = new java.util.LinkedHashMap<>();
         try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(config, new StringDeserializer(), new StringDeserializer())) {
             List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
                     .map(p -> new TopicPartition(topic, p.partition())).toList();
@@ -79,16 +102,16 @@ final class TagLedger {
                     if (record.key() == null || !record.key().startsWith(prefix)) {
                         continue;
                     }
-                    String tag = record.key().substring(prefix.length());
                     if (record.value() == null) {
-                        entries.remove(tag);
+                        entries.remove(record.key());
                     } else {
-                        entries.put(tag, decode(record.value()));
+                        entries.putIfAbsent(record.key(), null);
+                        entries.put(record.key(), decode(record.value()));
                     }
                 }
             }
         }
-        return entries;
+        return entries.values();
     }
 
     ProducerRecord<String, String> write(LedgerEntry entry) {

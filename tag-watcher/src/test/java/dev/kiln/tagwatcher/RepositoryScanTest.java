@@ -41,6 +41,11 @@ class RepositoryScanTest {
         ledger.ensureTopic();
     }
 
+    /** An image name of this test alone: names are owned ledger-wide, by the repository that releases them first. */
+    private static String image(String base) {
+        return base + "-" + UUID.randomUUID().toString().substring(0, 8);
+    }
+
     /** A watcher instance: its own mirrors, as a separate process would have. */
     private RepositoryScan instance(boolean emitExisting) {
         return new RepositoryScan(ledger, Map.of("bootstrap.servers", bootstrap), temp.resolve("mirrors-" + UUID.randomUUID()),
@@ -62,7 +67,8 @@ class RepositoryScanTest {
     @Test
     void aNewAnnotatedTagGivesOneEventWithTheReleaseFields() throws Exception {
         try (GitFixture git = GitFixture.create(temp.resolve("repo"))) {
-            git.commitKilnFile("debian-web");
+            String image = image("debian-web");
+            git.commitKilnFile(image);
             WatchedRepository repo = repo(git);
             RepositoryScan watcher = instance(false);
             watcher.scan(repo);
@@ -75,7 +81,7 @@ class RepositoryScanTest {
             List<ReleaseTagged> events = tagged(repo);
             assertEquals(1, events.size());
             ReleaseTagged event = events.get(0);
-            assertEquals("debian-web", event.release().image());
+            assertEquals(image, event.release().image());
             assertEquals("0.1.0", event.release().version());
             assertEquals("release-0.1.0", event.release().tag());
             assertEquals(commit.name(), event.release().commit());
@@ -90,7 +96,7 @@ class RepositoryScanTest {
     @Test
     void aLightweightTagHasNoTagObjectAndTheCommitterAsTagger() throws Exception {
         try (GitFixture git = GitFixture.create(temp.resolve("repo"))) {
-            git.commitKilnFile("debian-db");
+            git.commitKilnFile(image("debian-db"));
             WatchedRepository repo = repo(git);
             RepositoryScan watcher = instance(false);
             watcher.scan(repo);
@@ -112,7 +118,7 @@ class RepositoryScanTest {
     @Test
     void aRestartedWatcherDoesNotEmitAgain() throws Exception {
         try (GitFixture git = GitFixture.create(temp.resolve("repo"))) {
-            git.commitKilnFile("debian-web");
+            git.commitKilnFile(image("debian-web"));
             WatchedRepository repo = repo(git);
             instance(false).scan(repo);
             git.annotatedTag("release-1.0.0");
@@ -129,7 +135,7 @@ class RepositoryScanTest {
     @Test
     void twoInstancesScanningAtOnceEmitOnce() throws Exception {
         try (GitFixture git = GitFixture.create(temp.resolve("repo"))) {
-            git.commitKilnFile("debian-web");
+            git.commitKilnFile(image("debian-web"));
             WatchedRepository repo = repo(git);
             instance(false).scan(repo);
             git.annotatedTag("release-1.1.0");
@@ -165,7 +171,7 @@ class RepositoryScanTest {
     @Test
     void aMovedOrDeletedReleaseTagIsAViolationAndNeverRebuilt() throws Exception {
         try (GitFixture git = GitFixture.create(temp.resolve("repo"))) {
-            RevCommit released = git.commitKilnFile("debian-web");
+            RevCommit released = git.commitKilnFile(image("debian-web"));
             WatchedRepository repo = repo(git);
             RepositoryScan watcher = instance(false);
             watcher.scan(repo);
@@ -204,7 +210,7 @@ class RepositoryScanTest {
             git.lightweightTag("release-0.0.1");
             git.commitKilnFile("Not A Valid Name");
             git.lightweightTag("release-0.0.2");
-            git.commitKilnFile("debian-web");
+            git.commitKilnFile(image("debian-web"));
             git.lightweightTag("release-1.0;reboot");
             git.lightweightTag("release-$(id)");
             git.lightweightTag("release-" + "9".repeat(200));
@@ -226,7 +232,7 @@ class RepositoryScanTest {
     @Test
     void tagsFromBeforeTheWatchAreRecordedNotBuiltUnlessAskedFor() throws Exception {
         try (GitFixture git = GitFixture.create(temp.resolve("repo"))) {
-            git.commitKilnFile("debian-web");
+            git.commitKilnFile(image("debian-web"));
             git.lightweightTag("release-0.9.0");
             WatchedRepository quiet = repo(git);
             WatchedRepository eager = repo(git);
@@ -243,7 +249,7 @@ class RepositoryScanTest {
     @Test
     void aRemoteIsMirroredAndItsDeletedTagsSeen() throws Exception {
         try (GitFixture git = GitFixture.create(temp.resolve("remote"))) {
-            git.commitKilnFile("debian-web");
+            git.commitKilnFile(image("debian-web"));
             WatchedRepository repo = new WatchedRepository("remote" + UUID.randomUUID().toString().substring(0, 8),
                     git.dir().toUri().toString(), TagPattern.parse("images/release-*"), java.time.Duration.ofSeconds(30),
                     java.util.Optional.empty(), java.util.Optional.empty(), java.util.Optional.empty(), java.util.Optional.empty());
@@ -256,6 +262,39 @@ class RepositoryScanTest {
 
             assertEquals(List.of("5.0.0"), tagged(repo).stream().map(e -> e.release().version()).toList());
             assertEquals(List.of("deleted"), violations(repo).stream().map(ReleaseTagViolation::kind).toList());
+        }
+    }
+
+    @Test
+    void anImageNameBelongsToTheRepositoryThatReleasedItFirst() throws Exception {
+        String image = "debian-owned-" + UUID.randomUUID().toString().substring(0, 8);
+        try (GitFixture first = GitFixture.create(temp.resolve("first")); GitFixture second = GitFixture.create(temp.resolve("second"))) {
+            first.commitKilnFile(image);
+            second.commitKilnFile(image);
+            WatchedRepository owner = repo(first);
+            WatchedRepository other = repo(second);
+            RepositoryScan watcher = instance(false);
+            watcher.scan(owner);
+            watcher.scan(other);
+            first.annotatedTag("release-1.0.0");
+            watcher.scan(owner);
+
+            second.annotatedTag("release-1.0.1");
+            RepositoryScan.Result refused = watcher.scan(other);
+
+            assertEquals(List.of(), tagged(other), "nothing is built for the image from another repository");
+            assertEquals(LedgerEntry.Status.REFUSED, refused.ledger().get("release-1.0.1").status());
+            List<ReleaseTagViolation> violations = violations(other);
+            assertEquals(1, violations.size());
+            assertEquals(ReleaseTagViolation.FOREIGN_IMAGE, violations.get(0).kind());
+            assertTrue(violations.get(0).reason().contains("belongs to repository " + owner.name()), violations.get(0).reason());
+            // The owner goes on releasing; a rescan of the other repository refuses nothing again and builds nothing.
+            first.commit("README.md", "more");
+            first.annotatedTag("release-1.1.0");
+            watcher.scan(owner);
+            watcher.scan(other);
+            assertEquals(2, tagged(owner).size());
+            assertEquals(1, violations(other).size());
         }
     }
 }

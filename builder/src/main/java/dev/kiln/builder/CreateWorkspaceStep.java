@@ -1,5 +1,7 @@
 package dev.kiln.builder;
 
+import dev.kiln.disk.Trees;
+
 import java.io.IOException;
 import java.nio.file.FileStore;
 import java.nio.file.Files;
@@ -36,7 +38,7 @@ final class CreateWorkspaceStep implements BuildStep {
         }
         try {
             build.buildLog().close();
-            Workspaces.delete(build.workspace());
+            Trees.delete(build.workspace());
         } catch (IOException e) {
             org.jboss.logging.Logger.getLogger(CreateWorkspaceStep.class).warnf("could not remove workspace %s: %s", build.workspace(), e.getMessage());
         }

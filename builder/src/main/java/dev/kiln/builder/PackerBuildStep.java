@@ -1,5 +1,7 @@
 package dev.kiln.builder;
 
+import dev.kiln.disk.Trees;
+
 import dev.kiln.disk.ToolProcess;
 
 import dev.kiln.events.KilnFile;
@@ -147,7 +149,7 @@ final class PackerBuildStep implements BuildStep {
     public void cleanup(BuildContext build) {
         if (tmp != null) {
             try {
-                Workspaces.delete(tmp);
+                Trees.delete(tmp);
             } catch (java.io.IOException e) {
                 build.log("could not remove " + tmp + ": " + e.getMessage());
             }

@@ -116,15 +116,10 @@ public final class Verification {
 
     static void clean(Path workspace) {
         try {
-            if (Files.exists(workspace)) {
-                try (var files = Files.walk(workspace)) {
-                    for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                        Files.deleteIfExists(p);
-                    }
-                }
-            }
+            dev.kiln.disk.Trees.delete(workspace);
         } catch (IOException e) {
             org.jboss.logging.Logger.getLogger(Verification.class).warnf("could not remove %s: %s", workspace, e.getMessage());
         }
     }
+
 }

@@ -1,10 +1,7 @@
 package dev.kiln.stack;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
-import java.util.stream.Stream;
 
 /** Removal of the temporary directories test servers keep their data in. */
 public final class TempDirs {
@@ -12,11 +9,8 @@ public final class TempDirs {
     }
 
     public static void delete(Path dir) {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> tree = Files.walk(dir)) {
-            tree.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        try {
+            dev.kiln.disk.Trees.delete(dir);
         } catch (IOException e) {
             System.err.println("could not remove " + dir + ": " + e.getMessage());
         }

@@ -1,4 +1,4 @@
-package dev.kiln.builder;
+package dev.kiln.disk;
 
 import java.io.IOException;
 import java.nio.file.FileVisitResult;
@@ -7,12 +7,12 @@ import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 
-/** Removing a build's directory tree, without following links out of it. */
-final class Workspaces {
-    private Workspaces() {
+/** Removing a directory tree (a workspace, a server's data), without following links out of it: the one way kiln does it. */
+public final class Trees {
+    private Trees() {
     }
 
-    static void delete(Path dir) throws IOException {
+    public static void delete(Path dir) throws IOException {
         if (!Files.exists(dir)) {
             return;
         }

@@ -17,7 +17,8 @@ import java.util.concurrent.TimeUnit;
  * with kiln's state, the artifact store, other builds, /tmp, /var/tmp and the homes hidden, and writes only this
  * build's workspace and temporary directory; and a network namespace of its own whose only way out is slirp4netns with
  * the host's loopback disabled. The guest still reaches package mirrors, but 10.0.2.2 (QEMU's "host") is the
- * namespace's own loopback, where nothing of kiln listens. The sandbox dies with the builder.
+ * namespace's own loopback, where nothing of kiln listens. Root inside keeps no capability (bubblewrap keeps them for
+ * a root caller unless told), and the sandbox dies with the builder.
  */
 final class BuildSandbox implements AutoCloseable {
     /** Run inside, before the tool: a fixed script; the tool's arguments are passed as "$@", never parsed. */
@@ -41,7 +42,7 @@ final class BuildSandbox implements AutoCloseable {
      * @param hidden   what it must not see: kiln's state, the artifact store
      */
     static List<String> wrap(List<String> command, List<Path> writable, List<Path> readable, List<Path> hidden, Path directory) {
-        List<String> wrapped = new ArrayList<>(List.of("bwrap", "--die-with-parent", "--unshare-net", "--unshare-ipc", "--unshare-uts",
+        List<String> wrapped = new ArrayList<>(List.of("bwrap", "--die-with-parent", "--cap-drop", "ALL", "--unshare-net", "--unshare-ipc", "--unshare-uts",
                 "--ro-bind", "/", "/", "--dev", "/dev", "--dev-bind-try", "/dev/kvm", "/dev/kvm", "--proc", "/proc"));
         Set<String> masks = new LinkedHashSet<>(List.of("/tmp", "/var/tmp", "/root", "/home", "/run"));
         hidden.stream().filter(Files::isDirectory).map(p -> p.toAbsolutePath().normalize().toString()).forEach(masks::add);

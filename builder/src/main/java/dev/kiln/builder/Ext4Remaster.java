@@ -31,7 +31,7 @@ final class Ext4Remaster {
     private static final Pattern HEX_TIME = Pattern.compile("^\\s*(atime|ctime|mtime|crtime): 0x([0-9a-f]{8})");
 
     /** What mke2fs must be told to make the same file system again. */
-    record Parameters(String uuid, String label, String hashSeed, List<String> features, long blockSize, long blockCount,
+    record Parameters(String uuid, String label, List<String> features, long blockSize, long blockCount,
                       long inodeSize, long inodeCount, String flexGroupSize, String journalSize) {
     }
 
@@ -157,8 +157,7 @@ final class Ext4Remaster {
             Matcher m = Pattern.compile("(\\d+)M").matcher(journal);
             journalMib = m.matches() ? m.group(1) : null;
         }
-        String hashSeed = required(fields, "Directory Hash Seed");
-        return new Parameters(uuid, label, hashSeed, List.copyOf(features),
+        return new Parameters(uuid, label, List.copyOf(features),
                 number(fields, "Block size"), number(fields, "Block count"), number(fields, "Inode size"),
                 number(fields, "Inode count"), fields.get("Flex block group size"), journalMib);
     }

@@ -28,6 +28,11 @@ public record OperatorPolicy(Set<String> relaxableRules, boolean allowUninspecta
         return new OperatorPolicy(Set.of(), false);
     }
 
+    /** Whether a kiln.yaml may relax this rule here. */
+    boolean mayRelax(String rule) {
+        return !NEVER_RELAXED.contains(rule) && relaxableRules.contains(rule);
+    }
+
     /** Findings for every relaxation in kiln.yaml that this operator does not allow; each names the setting to change. */
     List<Finding> refused(KilnFile.Verify requested, Collection<String> knownRules) {
         List<Finding> refused = new ArrayList<>();
@@ -39,7 +44,7 @@ public record OperatorPolicy(Set<String> relaxableRules, boolean allowUninspecta
             } else if (NEVER_RELAXED.contains(rule)) {
                 refused.add(new Finding(RULE, "kiln.yaml", "verify.relax names '" + rule + "', which can never be relaxed: "
                         + "every clone of the image would share what it protects"));
-            } else if (!relaxableRules.contains(rule)) {
+            } else if (!mayRelax(rule)) {
                 refused.add(new Finding(RULE, "kiln.yaml", "verify.relax names '" + rule + "', which this kiln does not let image "
                         + "repositories relax; its operator can allow it with kiln.verifier.relaxable-rules (now: "
                         + (relaxableRules.isEmpty() ? "none" : String.join(",", new TreeSet<>(relaxableRules))) + ")"));

@@ -84,8 +84,7 @@ public final class Verification {
                         found.add(new Finding(rule.id(), problem.path(), "cannot be inspected: " + problem.message()));
                     }
                     for (Finding finding : found) {
-                        String reason = OperatorPolicy.NEVER_RELAXED.contains(rule.id()) || !operator.relaxableRules().contains(rule.id())
-                                ? null : claim.policy().reasonFor(rule.id()).orElse(null);
+                        String reason = operator.mayRelax(rule.id()) ? claim.policy().reasonFor(rule.id()).orElse(null) : null;
                         if (reason == null) {
                             findings.add(finding);
                         } else {

@@ -61,10 +61,11 @@ final class RepositoryScan {
             Map<String, LedgerEntry> known;
             try (GitSource git = GitSource.open(repo, mirrors)) {
                 List<SeenTag> tags = git.tags();
-                known = ledger.read(repo.name());
+                TagLedger.Snapshot snapshot = ledger.snapshot();
+                known = snapshot.forRepository(repo.name());
                 ScanPlan.KilnFileAt kilnFile = commit -> KilnFile.parse(git.read(commit, KilnFile.PATH)
                         .orElseThrow(() -> new KilnFile.InvalidKilnFile("there is no kiln.yaml at the repository root in commit " + commit)));
-                plan = ScanPlan.decide(repo, tags, known, ledger.owners(), emitExistingTags, kilnFile, OffsetDateTime.now(clock).toString());
+                plan = ScanPlan.decide(repo, tags, known, snapshot.owners(), emitExistingTags, kilnFile, OffsetDateTime.now(clock).toString());
             }
             if (!plan.entries().isEmpty() || !plan.forgotten().isEmpty()) {
                 try {

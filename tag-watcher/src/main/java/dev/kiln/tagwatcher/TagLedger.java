@@ -61,32 +61,46 @@ final class TagLedger {
         }
     }
 
-    /**
-     * Which repository owns each image name: the one whose release of it is earliest in the ledger (a repository that
-     * is refused never gets a released entry, so there is one owner unless two first releases raced).
-     */
-    Map<String, String> owners() {
-        Map<String, String> owners = new HashMap<>();
-        for (LedgerEntry entry : readAll("")) {
-            if (entry.image() != null && entry.status() != LedgerEntry.Status.REFUSED && entry.status() != LedgerEntry.Status.EXISTING) {
-                owners.putIfAbsent(entry.image(), entry.repository());
+    /** The ledger as read once: every live entry, in the order it was first written. */
+    record Snapshot(java.util.Collection<LedgerEntry> entries) {
+        /** One repository's entries, by tag (the marker under the empty tag). */
+        Map<String, LedgerEntry> forRepository(String repository) {
+            Map<String, LedgerEntry> byTag = new HashMap<>();
+            for (LedgerEntry entry : entries) {
+                if (entry.repository().equals(repository)) {
+                    byTag.put(entry.tag(), entry);
+                }
             }
+            return byTag;
         }
-        return owners;
+
+        /**
+         * Which repository owns each image name: the one whose release of it is earliest in the ledger (a repository
+         * that is refused never gets a released entry, so there is one owner unless two first releases raced).
+         */
+        Map<String, String> owners() {
+            Map<String, String> owners = new HashMap<>();
+            for (LedgerEntry entry : entries) {
+                if (entry.image() != null && entry.status() != LedgerEntry.Status.REFUSED && entry.status() != LedgerEntry.Status.EXISTING) {
+                    owners.putIfAbsent(entry.image(), entry.repository());
+                }
+            }
+            return owners;
+        }
+    }
+
+    /** Every committed entry, read once for a scan (the repository's own tags and who owns which image). */
+    Snapshot snapshot() {
+        return new Snapshot(readAll());
     }
 
     /** Every committed entry of one repository, by tag (the marker under the empty tag). */
     Map<String, LedgerEntry> read(String repository) {
-        Map<String, LedgerEntry> entries = new HashMap<>();
-        String prefix = LedgerEntry.key(repository, "");
-        for (LedgerEntry entry : readAll(prefix)) {
-            entries.put(entry.key().substring(prefix.length()), entry);
-        }
-        return entries;
+        return snapshot().forRepository(repository);
     }
 
-    /** The ledger's live entries whose key starts with {@code prefix}, in the order they were written. */
-    private java.util.Collection<LedgerEntry> readAll(String prefix) {
+    /** The ledger's live entries, in the order they were first written. */
+    private java.util.Collection<LedgerEntry> readAll() {
         Map<String, Object> config = new HashMap<>(kafka);
         config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
@@ -99,13 +113,12 @@ final class TagLedger {
             Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
             while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
                 for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(500))) {
-                    if (record.key() == null || !record.key().startsWith(prefix)) {
+                    if (record.key() == null) {
                         continue;
                     }
                     if (record.value() == null) {
                         entries.remove(record.key());
                     } else {
-                        entries.putIfAbsent(record.key(), null);
                         entries.put(record.key(), decode(record.value()));
                     }
                 }

@@ -32,7 +32,7 @@ final class BuildResults {
     }
 
     private static void send(String topic, String key, String payload, ReleaseTagged tagged) throws Exception {
-        try (KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of("bootstrap.servers", bootstrap()),
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(admin(),
                 new StringSerializer(), new StringSerializer())) {
             if (tagged != null) {
                 producer.send(EventRecords.of(tagged, URI.create("/kiln/builder-test"), Clock.systemUTC())).get();
@@ -44,31 +44,32 @@ final class BuildResults {
 
     /** Asks for a rebuild as the registry would (kiln rebuild). */
     static void send(RebuildRequested request) throws Exception {
-        try (KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of("bootstrap.servers", bootstrap()),
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(admin(),
                 new StringSerializer(), new StringSerializer())) {
             producer.send(EventRecords.of(request, URI.create("/kiln/builder-test"), Clock.systemUTC())).get();
         }
     }
 
     static List<ImageRebuilt> rebuilt(String rebuildId) {
-        return TopicRecords.readAll(bootstrap(), EventType.IMAGE_REBUILT.topic()).stream()
+        return TopicRecords.readAll(admin(), EventType.IMAGE_REBUILT.topic()).stream()
                 .map(r -> EventCodec.decode(ImageRebuilt.class, r.value()))
                 .filter(e -> e.rebuildId().equals(rebuildId)).toList();
     }
 
     static List<ImageBuilt> built(ReleaseTagged tagged) {
-        return TopicRecords.readAll(bootstrap(), EventType.IMAGE_BUILT.topic()).stream()
+        return TopicRecords.readAll(admin(), EventType.IMAGE_BUILT.topic()).stream()
                 .map(r -> EventCodec.decode(ImageBuilt.class, r.value()))
                 .filter(e -> e.release().equals(tagged.release())).toList();
     }
 
     static List<BuildFailed> failed(ReleaseTagged tagged) {
-        return TopicRecords.readAll(bootstrap(), EventType.BUILD_FAILED.topic()).stream()
+        return TopicRecords.readAll(admin(), EventType.BUILD_FAILED.topic()).stream()
                 .map(r -> EventCodec.decode(BuildFailed.class, r.value()))
                 .filter(e -> e.release().equals(tagged.release())).toList();
     }
 
-    private static String bootstrap() {
-        return KafkaBroker.shared().bootstrapServers();
+    /** The test plays the other services (a tag-watcher, a registry): the broker's administrator. */
+    private static Map<String, Object> admin() {
+        return KafkaBroker.shared().adminClientConfig();
     }
 }

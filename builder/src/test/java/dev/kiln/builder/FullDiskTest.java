@@ -2,7 +2,8 @@ package dev.kiln.builder;
 
 import dev.kiln.events.BuildFailed;
 import dev.kiln.events.ReleaseTagged;
-import dev.kiln.stack.KafkaTestResource;
+import dev.kiln.local.ServiceKafkaResource;
+import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
@@ -26,7 +27,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @QuarkusTest
 @TestProfile(FullDiskTest.NeedsMoreSpaceThanThereIs.class)
-@QuarkusTestResource(value = KafkaTestResource.class, restrictToAnnotatedClass = true)
+@QuarkusTestResource(value = ServiceKafkaResource.class, restrictToAnnotatedClass = true,
+        initArgs = @ResourceArg(name = "account", value = "BUILDER"))
 @QuarkusTestResource(value = BuilderDirectories.class, restrictToAnnotatedClass = true)
 class FullDiskTest {
     public static class NeedsMoreSpaceThanThereIs implements QuarkusTestProfile {

@@ -14,7 +14,8 @@ import dev.kiln.events.RebuildRequested;
 import dev.kiln.events.KilnFile;
 import dev.kiln.events.Release;
 import dev.kiln.events.ReleaseTagged;
-import dev.kiln.stack.KafkaTestResource;
+import dev.kiln.local.ServiceKafkaResource;
+import io.quarkus.test.common.ResourceArg;
 import dev.kiln.stack.UpstreamImage;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -40,7 +41,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * sealed, stamped image in six formats; each way a build can go wrong ends as BuildFailed with its reason.
  */
 @QuarkusTest
-@QuarkusTestResource(value = KafkaTestResource.class, restrictToAnnotatedClass = true)
+@QuarkusTestResource(value = ServiceKafkaResource.class, restrictToAnnotatedClass = true,
+        initArgs = @ResourceArg(name = "account", value = "BUILDER"))
 @QuarkusTestResource(value = BuilderDirectories.class, restrictToAnnotatedClass = true)
 class ReleaseBuilderTest {
     private static final Duration BUILD = Duration.ofMinutes(15);

@@ -9,7 +9,7 @@ import dev.kiln.events.KilnEvent;
 import dev.kiln.events.Sha256;
 import dev.kiln.stack.DemoRepository;
 import dev.kiln.stack.KafkaBroker;
-import dev.kiln.stack.KilnServices;
+import dev.kiln.local.KilnServices;
 import dev.kiln.stack.LoopbackPorts;
 import dev.kiln.stack.PostgresCluster;
 import dev.kiln.stack.TempDirs;
@@ -66,7 +66,7 @@ class PipelineScenarioTest {
         kafka = KafkaBroker.start(state.resolve("kafka"), LoopbackPorts.free());
         postgres = PostgresCluster.start(state.resolve("postgres"), LoopbackPorts.free());
         // One partition per builder instance, so the group can split two releases between them.
-        try (Admin admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
+        try (Admin admin = Admin.create(kafka.adminClientConfig())) {
             admin.createTopics(List.of(new NewTopic(EventType.RELEASE_TAGGED.topic(), 2, (short) 1))).all().get();
         }
         repo = DemoRepository.prepare(ROOT.resolve("examples"), state.resolve("demo"), UpstreamImage.buildOrReuse(ROOT));
@@ -216,7 +216,7 @@ class PipelineScenarioTest {
     }
 
     private static <T extends KilnEvent> List<T> events(Class<T> type, String version) {
-        return TopicRecords.readAll(kafka.bootstrapServers(), EventType.ofPayload(type).topic()).stream()
+        return TopicRecords.readAll(kafka.adminClientConfig(), EventType.ofPayload(type).topic()).stream()
                 .map(r -> EventCodec.decode(type, r.value()))
                 .filter(e -> e.release().image().equals(IMAGE) && e.release().version().equals(version))
                 .toList();

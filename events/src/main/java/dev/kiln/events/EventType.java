@@ -65,6 +65,10 @@ public enum EventType {
                 .orElseThrow(() -> new IllegalArgumentException(payload.getName() + " is not listed in EventType"));
     }
 
+    public static Optional<EventType> ofTopic(String topic) {
+        return Arrays.stream(values()).filter(t -> t.topic.equals(topic)).findFirst();
+    }
+
     public static Optional<EventType> ofType(String cloudEventType) {
         return Arrays.stream(values()).filter(t -> t.type.equals(cloudEventType)).findFirst();
     }

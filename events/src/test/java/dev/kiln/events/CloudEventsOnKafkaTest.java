@@ -103,11 +103,16 @@ class CloudEventsOnKafkaTest {
         return record;
     }
 
+    private static Map<String, Object> withAdmin(Map<String, Object> config) {
+        Map<String, Object> all = new java.util.HashMap<>(KafkaBroker.shared().adminClientConfig());
+        all.putAll(config);
+        return all;
+    }
+
     private static ConsumerRecord<String, String> deadLetterWithId(String id) {
-        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, KafkaBroker.shared().bootstrapServers(),
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(withAdmin(Map.of(
                 ConsumerConfig.GROUP_ID_CONFIG, "dlq-reader-" + id,
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"), new StringDeserializer(), new StringDeserializer())) {
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest")), new StringDeserializer(), new StringDeserializer())) {
             consumer.subscribe(List.of(EventType.DEAD_LETTER_TOPIC));
             List<ConsumerRecord<String, String>> seen = new ArrayList<>();
             await().atMost(Duration.ofSeconds(60)).until(() -> {
@@ -130,7 +135,7 @@ class CloudEventsOnKafkaTest {
     }
 
     private static KafkaProducer<String, String> producer() {
-        return new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, KafkaBroker.shared().bootstrapServers()),
+        return new KafkaProducer<>(KafkaBroker.shared().adminClientConfig(),
                 new StringSerializer(), new StringSerializer());
     }
 }

@@ -6,7 +6,8 @@ import dev.kiln.events.ImageRebuilt;
 import dev.kiln.events.RebuildRequested;
 import dev.kiln.events.Release;
 import dev.kiln.stack.KafkaBroker;
-import dev.kiln.stack.KafkaTestResource;
+import dev.kiln.local.ServiceKafkaResource;
+import io.quarkus.test.common.ResourceArg;
 import dev.kiln.stack.PostgresTestResource;
 import dev.kiln.stack.TopicRecords;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -40,7 +41,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @QuarkusTest
 @TestProfile(RegistryTest.WithWriteToken.class)
-@QuarkusTestResource(value = KafkaTestResource.class, restrictToAnnotatedClass = true)
+@QuarkusTestResource(value = ServiceKafkaResource.class, restrictToAnnotatedClass = true,
+        initArgs = @ResourceArg(name = "account", value = "REGISTRY"))
 @QuarkusTestResource(value = PostgresTestResource.class, restrictToAnnotatedClass = true)
 class RebuildsTest {
     @io.quarkus.test.common.http.TestHTTPResource("/")
@@ -119,7 +121,7 @@ class RebuildsTest {
     }
 
     private static List<RebuildRequested> requests(String id) {
-        return TopicRecords.readAll(KafkaBroker.shared().bootstrapServers(), EventType.REBUILD_REQUESTED.topic()).stream()
+        return TopicRecords.readAll(KafkaBroker.shared().adminClientConfig(), EventType.REBUILD_REQUESTED.topic()).stream()
                 .map(r -> EventCodec.decode(RebuildRequested.class, r.value())).filter(r -> r.rebuildId().equals(id)).toList();
     }
 }

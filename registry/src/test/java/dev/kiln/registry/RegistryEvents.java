@@ -79,13 +79,13 @@ final class RegistryEvents {
     }
 
     static List<ImagePublished> published(Release release) {
-        return TopicRecords.readAll(KafkaBroker.shared().bootstrapServers(), EventType.IMAGE_PUBLISHED.topic()).stream()
+        return TopicRecords.readAll(KafkaBroker.shared().adminClientConfig(), EventType.IMAGE_PUBLISHED.topic()).stream()
                 .map(r -> EventCodec.decode(ImagePublished.class, r.value()))
                 .filter(e -> e.release().image().equals(release.image()) && e.release().version().equals(release.version()))
                 .toList();
     }
 
     private static KafkaProducer<String, String> producer() {
-        return new KafkaProducer<>(Map.of("bootstrap.servers", KafkaBroker.shared().bootstrapServers()), new StringSerializer(), new StringSerializer());
+        return new KafkaProducer<>(KafkaBroker.shared().adminClientConfig(), new StringSerializer(), new StringSerializer());
     }
 }

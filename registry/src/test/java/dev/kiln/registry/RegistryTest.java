@@ -3,7 +3,8 @@ package dev.kiln.registry;
 import dev.kiln.events.EventType;
 import dev.kiln.events.ImagePublished;
 import dev.kiln.events.Release;
-import dev.kiln.stack.KafkaTestResource;
+import dev.kiln.local.ServiceKafkaResource;
+import io.quarkus.test.common.ResourceArg;
 import dev.kiln.stack.PostgresCluster;
 import dev.kiln.stack.PostgresTestResource;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -39,7 +40,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 /** The registry on the real broker and the real PostgreSQL. */
 @QuarkusTest
 @TestProfile(RegistryTest.WithWriteToken.class)
-@QuarkusTestResource(value = KafkaTestResource.class, restrictToAnnotatedClass = true)
+@QuarkusTestResource(value = ServiceKafkaResource.class, restrictToAnnotatedClass = true,
+        initArgs = @ResourceArg(name = "account", value = "REGISTRY"))
 @QuarkusTestResource(value = PostgresTestResource.class, restrictToAnnotatedClass = true)
 class RegistryTest {
     static final String TOKEN = "test-write-token";

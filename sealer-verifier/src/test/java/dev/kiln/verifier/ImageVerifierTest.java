@@ -11,7 +11,8 @@ import dev.kiln.events.ImageVerified;
 import dev.kiln.events.Provenance;
 import dev.kiln.events.Release;
 import dev.kiln.stack.KafkaBroker;
-import dev.kiln.stack.KafkaTestResource;
+import dev.kiln.local.ServiceKafkaResource;
+import io.quarkus.test.common.ResourceArg;
 import dev.kiln.stack.TopicRecords;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -39,7 +40,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The service on the real broker: built images in, verified (booted) or rejected out, reports served. */
 @QuarkusTest
-@QuarkusTestResource(value = KafkaTestResource.class, restrictToAnnotatedClass = true)
+@QuarkusTestResource(value = ServiceKafkaResource.class, restrictToAnnotatedClass = true,
+        initArgs = @ResourceArg(name = "account", value = "SEALER_VERIFIER"))
 @QuarkusTestResource(value = VerifierDirectories.class, restrictToAnnotatedClass = true)
 class ImageVerifierTest {
     @TempDir
@@ -91,7 +93,7 @@ class ImageVerifierTest {
         given().get("/api/v1/reports/debian-web/1.2.4/raw").then().statusCode(200).body("verdict", equalTo("rejected"));
         given().get("/api/v1/reports/debian-web/0.0.0/raw").then().statusCode(404)
                 .contentType("application/problem+json").body("detail", containsString("no verification report"));
-        assertTrue(TopicRecords.readAll(bootstrap(), EventType.DEAD_LETTER_TOPIC).stream().anyMatch(r -> "garbage/1".equals(r.key())));
+        assertTrue(TopicRecords.readAll(admin(), EventType.DEAD_LETTER_TOPIC).stream().anyMatch(r -> "garbage/1".equals(r.key())));
     }
 
     private static ImageBuilt built(Release release, String format, Path file, String rawSha) throws Exception {
@@ -102,12 +104,12 @@ class ImageVerifierTest {
     }
 
     private static List<ImageVerified> verified(Release release) {
-        return TopicRecords.readAll(bootstrap(), EventType.IMAGE_VERIFIED.topic()).stream()
+        return TopicRecords.readAll(admin(), EventType.IMAGE_VERIFIED.topic()).stream()
                 .map(r -> EventCodec.decode(ImageVerified.class, r.value())).filter(e -> e.release().equals(release)).toList();
     }
 
     private static List<ImageRejected> rejected(Release release) {
-        return TopicRecords.readAll(bootstrap(), EventType.IMAGE_REJECTED.topic()).stream()
+        return TopicRecords.readAll(admin(), EventType.IMAGE_REJECTED.topic()).stream()
                 .map(r -> EventCodec.decode(ImageRejected.class, r.value())).filter(e -> e.release().equals(release)).toList();
     }
 
@@ -124,10 +126,11 @@ class ImageVerifierTest {
     }
 
     private static KafkaProducer<String, String> producer() {
-        return new KafkaProducer<>(Map.of("bootstrap.servers", bootstrap()), new StringSerializer(), new StringSerializer());
+        return new KafkaProducer<>(admin(), new StringSerializer(), new StringSerializer());
     }
 
-    private static String bootstrap() {
-        return KafkaBroker.shared().bootstrapServers();
+    /** The test plays the other services (a builder, a subscriber): the broker's administrator. */
+    private static Map<String, Object> admin() {
+        return KafkaBroker.shared().adminClientConfig();
     }
 }

@@ -10,7 +10,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /** Runs the commands that set up and stop the servers; arguments go to exec directly, never through a shell. */
-final class ChildProcess {
+public final class ChildProcess {
     private ChildProcess() {
     }
 
@@ -68,7 +68,7 @@ final class ChildProcess {
     }
 
     /** Stops gracefully, then forcibly after the grace period. */
-    static void stop(Process process, Duration grace) {
+    public static void stop(Process process, Duration grace) {
         process.destroy();
         try {
             if (!process.waitFor(grace.toMillis(), TimeUnit.MILLISECONDS)) {
@@ -80,7 +80,7 @@ final class ChildProcess {
         }
     }
 
-    static String tail(Path log, int lines) {
+    public static String tail(Path log, int lines) {
         try {
             List<String> all = Files.readAllLines(log, StandardCharsets.UTF_8);
             return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));

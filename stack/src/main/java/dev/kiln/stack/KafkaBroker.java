@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
@@ -23,19 +24,28 @@ import java.util.concurrent.TimeUnit;
  * Maven Central jars in a JVM of its own so its Scala and logging stack never meets a service's classpath.
  * {@link #start} is the one call that formats (once), starts and waits until the broker answers;
  * {@link #close} stops it.
+ *
+ * <p>Nobody talks to it without a password. Clients authenticate with SASL/SCRAM-SHA-512 as accounts that
+ * {@link #provision} makes, and the standard authorizer lets each do only what its {@link KafkaAccount} lists.
+ * One administrator, {@value #ADMIN}, authenticates with SASL/PLAIN against a password generated per
+ * installation ({@code <home>/admin-password}, 0600); it is the only superuser, used to provision accounts and
+ * by tests that play other parties. Its password is in {@code server.properties} (0600) and never on a command line.
  */
 public final class KafkaBroker implements AutoCloseable {
+    public static final String ADMIN = "kiln-admin";
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(120);
     private static KafkaBroker shared;
 
     private final Process process;
     private final int port;
     private final Path home;
+    private final String adminPassword;
 
-    private KafkaBroker(Process process, int port, Path home) {
+    private KafkaBroker(Process process, int port, Path home, String adminPassword) {
         this.process = process;
         this.port = port;
         this.home = home;
+        this.adminPassword = adminPassword;
     }
 
     /**
@@ -46,7 +56,8 @@ public final class KafkaBroker implements AutoCloseable {
         LoopbackPorts.requireFree(port, "Kafka", "KILN_KAFKA_PORT");
         try {
             Files.createDirectories(home);
-            Path config = writeConfig(home, port, LoopbackPorts.free());
+            String adminPassword = SecretFile.readOrCreate(home.resolve("admin-password"));
+            Path config = writeConfig(home, port, LoopbackPorts.free(), adminPassword);
             Path log = home.resolve("broker.out");
             List<String> java = javaCommand(home);
             if (!Files.exists(home.resolve("data/meta.properties"))) {
@@ -58,7 +69,7 @@ public final class KafkaBroker implements AutoCloseable {
             }
             List<String> serve = new ArrayList<>(java);
             serve.addAll(List.of("kafka.Kafka", config.toString()));
-            KafkaBroker broker = new KafkaBroker(ChildProcess.start(serve, log), port, home);
+            KafkaBroker broker = new KafkaBroker(ChildProcess.start(serve, log), port, home, adminPassword);
             Runtime.getRuntime().addShutdownHook(new Thread(broker::close, "kafka-broker-stop"));
             broker.awaitReady();
             return broker;
@@ -85,8 +96,55 @@ public final class KafkaBroker implements AutoCloseable {
         return "127.0.0.1:" + port;
     }
 
+    /** Client configuration of the administrator: every right, for provisioning and for tests playing other parties. */
+    public Map<String, Object> adminClientConfig() {
+        return Map.of("bootstrap.servers", bootstrapServers(), "security.protocol", "SASL_PLAINTEXT", "sasl.mechanism", "PLAIN",
+                "sasl.jaas.config", KafkaCredentials.jaas("org.apache.kafka.common.security.plain.PlainLoginModule", ADMIN, adminPassword));
+    }
+
+    /**
+     * Makes {@code account} real: its SCRAM user (password generated once, kept in {@code <home>/accounts}, 0600),
+     * the topics it reads and writes (so it needs no right to create them), and exactly the ACLs it lists.
+     * Safe to repeat on every start: existing users keep their password, topics and ACLs are not duplicated.
+     */
+    public KafkaCredentials provision(KafkaAccount account) {
+        String password = SecretFile.readOrCreate(home.resolve("accounts").resolve(account.user() + ".password"));
+        Map<String, Object> config = new java.util.HashMap<>(adminClientConfig());
+        config.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 30_000);
+        try (Admin admin = Admin.create(config)) {
+            admin.alterUserScramCredentials(List.of(new org.apache.kafka.clients.admin.UserScramCredentialUpsertion(account.user(),
+                    new org.apache.kafka.clients.admin.ScramCredentialInfo(org.apache.kafka.clients.admin.ScramMechanism.SCRAM_SHA_512, 8192),
+                    password))).all().get(30, TimeUnit.SECONDS);
+            java.util.Set<String> topics = new java.util.TreeSet<>(account.readTopics());
+            topics.addAll(account.writeTopics());
+            topics.removeAll(admin.listTopics().names().get(30, TimeUnit.SECONDS));
+            if (!topics.isEmpty()) {
+                try {
+                    admin.createTopics(topics.stream().map(t -> new org.apache.kafka.clients.admin.NewTopic(t, Optional.empty(), Optional.empty())).toList())
+                            .all().get(30, TimeUnit.SECONDS);
+                } catch (java.util.concurrent.ExecutionException e) {
+                    if (!(e.getCause() instanceof org.apache.kafka.common.errors.TopicExistsException)) {
+                        throw e;
+                    }
+                }
+            }
+            admin.createAcls(KafkaAcls.of(account)).all().get(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            throw new IllegalStateException("cannot provision the Kafka account " + account.user() + ": " + e.getMessage(), e);
+        }
+        return new KafkaCredentials(bootstrapServers(), account.user(), password);
+    }
+
     public int port() {
         return port;
+    }
+
+    /** Where its data, logs and generated passwords live. */
+    public Path home() {
+        return home;
     }
 
     public boolean isRunning() {
@@ -102,8 +160,9 @@ public final class KafkaBroker implements AutoCloseable {
 
     private void awaitReady() {
         Instant deadline = Instant.now().plus(READY_TIMEOUT);
-        Map<String, Object> config = Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(),
-                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5000, AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 5000);
+        Map<String, Object> config = new java.util.HashMap<>(adminClientConfig());
+        config.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5000);
+        config.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 5000);
         while (true) {
             if (!process.isAlive()) {
                 throw new IllegalStateException("Kafka exited with " + process.exitValue() + " while starting; see "
@@ -137,16 +196,31 @@ public final class KafkaBroker implements AutoCloseable {
         }
     }
 
-    private static Path writeConfig(Path home, int port, int controllerPort) throws IOException {
+    private static Path writeConfig(Path home, int port, int controllerPort, String adminPassword) throws IOException {
+        String plain = "org.apache.kafka.common.security.plain.PlainLoginModule required username=\"" + ADMIN + "\" password=\""
+                + adminPassword + "\" user_" + ADMIN + "=\"" + adminPassword + "\";";
         String config = String.join("\n",
                 "process.roles=broker,controller",
                 "node.id=1",
                 "controller.quorum.voters=1@127.0.0.1:" + controllerPort,
-                "listeners=PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort,
-                "advertised.listeners=PLAINTEXT://127.0.0.1:" + port,
+                "listeners=CLIENT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort,
+                "advertised.listeners=CLIENT://127.0.0.1:" + port,
                 "controller.listener.names=CONTROLLER",
-                "inter.broker.listener.name=PLAINTEXT",
-                "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+                "inter.broker.listener.name=CLIENT",
+                // Both listeners authenticate: clients with SCRAM (or the administrator with PLAIN), the broker and its
+                // controller with the administrator's PLAIN login.
+                "listener.security.protocol.map=CLIENT:SASL_PLAINTEXT,CONTROLLER:SASL_PLAINTEXT",
+                "sasl.enabled.mechanisms=SCRAM-SHA-512,PLAIN",
+                "listener.name.controller.sasl.enabled.mechanisms=PLAIN",
+                "sasl.mechanism.inter.broker.protocol=PLAIN",
+                "sasl.mechanism.controller.protocol=PLAIN",
+                "listener.name.client.plain.sasl.jaas.config=" + plain,
+                "listener.name.controller.plain.sasl.jaas.config=" + plain,
+                "listener.name.client.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;",
+                // Deny by default: an account does what its ACLs allow, the administrator everything.
+                "authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer",
+                "super.users=User:" + ADMIN,
+                "allow.everyone.if.no.acl.found=false",
                 "log.dirs=" + home.resolve("data"),
                 "num.partitions=3",
                 "auto.create.topics.enable=true",
@@ -159,6 +233,10 @@ public final class KafkaBroker implements AutoCloseable {
                 "group.initial.rebalance.delay.ms=0",
                 "");
         Path file = home.resolve("server.properties");
+        // It holds the administrator's password: only the owner reads it.
+        Files.deleteIfExists(file);
+        Files.createFile(file, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
         Files.writeString(file, config);
         String logging = String.join("\n",
                 "status = warn",

@@ -53,12 +53,8 @@ public final class PostgresCluster implements AutoCloseable {
             boolean fresh = !Files.exists(data.resolve("PG_VERSION"));
             Path passwordFile = home.resolve("kiln-password");
             if (fresh) {
-                byte[] random = new byte[24];
-                new java.security.SecureRandom().nextBytes(random);
                 Files.deleteIfExists(passwordFile);
-                Files.createFile(passwordFile, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
-                        java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
-                Files.writeString(passwordFile, java.util.HexFormat.of().formatHex(random) + "\n");
+                SecretFile.readOrCreate(passwordFile);
                 if (asRoot()) {
                     handOver(home);
                 }

@@ -15,9 +15,11 @@ public final class TopicRecords {
     private TopicRecords() {
     }
 
-    public static List<ConsumerRecord<String, String>> readAll(String bootstrapServers, String topic) {
-        Map<String, Object> config = Map.of("bootstrap.servers", bootstrapServers, "isolation.level", "read_committed",
-                "enable.auto.commit", false);
+    /** Every committed record of {@code topic}, read as the client {@code client} configures (address, credentials). */
+    public static List<ConsumerRecord<String, String>> readAll(Map<String, Object> client, String topic) {
+        Map<String, Object> config = new java.util.HashMap<>(client);
+        config.put("isolation.level", "read_committed");
+        config.put("enable.auto.commit", false);
         List<ConsumerRecord<String, String>> records = new ArrayList<>();
         try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(config, new StringDeserializer(), new StringDeserializer())) {
             List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(10)).stream()

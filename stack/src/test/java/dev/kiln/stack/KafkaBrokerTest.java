@@ -32,9 +32,8 @@ class KafkaBrokerTest {
         int port = LoopbackPorts.free();
         try (KafkaBroker broker = KafkaBroker.start(home, port)) {
             assertTrue(broker.isRunning());
-            try (KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of(
-                    ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
-                    ProducerConfig.ACKS_CONFIG, "all"), new StringSerializer(), new StringSerializer())) {
+            try (KafkaProducer<String, String> producer = new KafkaProducer<>(with(broker, Map.of(
+                    ProducerConfig.ACKS_CONFIG, "all")), new StringSerializer(), new StringSerializer())) {
                 producer.send(new ProducerRecord<>("stack-test", "key", "survives a restart")).get();
             }
         }
@@ -56,10 +55,9 @@ class KafkaBrokerTest {
 
     private static List<String> readAll(KafkaBroker broker, String topic) {
         List<String> values = new ArrayList<>();
-        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(with(broker, Map.of(
                 ConsumerConfig.GROUP_ID_CONFIG, "stack-test",
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"), new StringDeserializer(), new StringDeserializer())) {
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest")), new StringDeserializer(), new StringDeserializer())) {
             consumer.subscribe(List.of(topic));
             Instant deadline = Instant.now().plusSeconds(60);
             while (values.isEmpty() && Instant.now().isBefore(deadline)) {
@@ -69,6 +67,12 @@ class KafkaBrokerTest {
             }
         }
         return values;
+    }
+
+    private static Map<String, Object> with(KafkaBroker broker, Map<String, Object> config) {
+        Map<String, Object> all = new java.util.HashMap<>(broker.adminClientConfig());
+        all.putAll(config);
+        return all;
     }
 
     private static void assertPortFree(int port) {

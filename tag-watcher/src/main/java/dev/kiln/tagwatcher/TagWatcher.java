@@ -4,9 +4,9 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.scheduler.Scheduled;
+import io.smallrye.common.annotation.Identifier;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 import java.net.URI;
@@ -35,9 +35,10 @@ public class TagWatcher {
     private final ExecutorService scanners;
 
     TagWatcher(WatcherConfig config, MeterRegistry metrics,
-               @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers) {
+               @Identifier("default-kafka-broker") Map<String, Object> kafkaConfig) {
         this.metrics = metrics;
-        Map<String, Object> kafka = Map.of("bootstrap.servers", bootstrapServers);
+        // Every kafka.* setting (address, SASL login), as the messaging connector uses it.
+        Map<String, Object> kafka = new java.util.HashMap<>(kafkaConfig);
         config.repositories().forEach((name, repo) ->
                 repositories.put(name, new RepositoryState(WatchedRepository.of(name, repo), config.maxBackoff())));
         this.ledger = new TagLedger(config.ledgerTopic(), kafka);

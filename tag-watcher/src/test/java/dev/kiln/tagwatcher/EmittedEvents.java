@@ -13,8 +13,8 @@ final class EmittedEvents {
     private EmittedEvents() {
     }
 
-    static <T extends KilnEvent> List<T> read(String bootstrap, Class<T> payload, Predicate<T> filter) {
-        return TopicRecords.readAll(bootstrap, EventType.ofPayload(payload).topic()).stream()
+    static <T extends KilnEvent> List<T> read(Class<T> payload, Predicate<T> filter) {
+        return TopicRecords.readAll(dev.kiln.stack.KafkaBroker.shared().adminClientConfig(), EventType.ofPayload(payload).topic()).stream()
                 .map(record -> EventCodec.decode(payload, record.value()))
                 .filter(filter)
                 .toList();

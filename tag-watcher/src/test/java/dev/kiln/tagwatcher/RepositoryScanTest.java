@@ -1,5 +1,8 @@
 package dev.kiln.tagwatcher;
 
+import dev.kiln.events.ServiceAccount;
+import dev.kiln.local.ServiceAccounts;
+
 import dev.kiln.events.ReleaseTagViolation;
 import dev.kiln.events.ReleaseTagged;
 import dev.kiln.stack.KafkaBroker;
@@ -28,7 +31,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Scans of real Git repositories against the real broker: what is emitted, and that it is emitted once. */
 class RepositoryScanTest {
-    private static String bootstrap;
+    /** The tag-watcher's own broker account: the scan runs under the ACLs it has in production. */
+    private static Map<String, Object> kafka;
     private static TagLedger ledger;
 
     @TempDir
@@ -36,8 +40,8 @@ class RepositoryScanTest {
 
     @BeforeAll
     static void broker() throws Exception {
-        bootstrap = KafkaBroker.shared().bootstrapServers();
-        ledger = new TagLedger("kiln.tag-watcher.ledger.test", Map.of("bootstrap.servers", bootstrap));
+        kafka = ServiceAccounts.provision(KafkaBroker.shared(), ServiceAccount.TAG_WATCHER).clientConfig();
+        ledger = new TagLedger("kiln.tag-watcher.ledger.test", kafka);
         ledger.ensureTopic();
     }
 
@@ -48,7 +52,7 @@ class RepositoryScanTest {
 
     /** A watcher instance: its own mirrors, as a separate process would have. */
     private RepositoryScan instance(boolean emitExisting) {
-        return new RepositoryScan(ledger, Map.of("bootstrap.servers", bootstrap), temp.resolve("mirrors-" + UUID.randomUUID()),
+        return new RepositoryScan(ledger, kafka, temp.resolve("mirrors-" + UUID.randomUUID()),
                 emitExisting, URI.create("/kiln/tag-watcher"), Clock.systemUTC());
     }
 
@@ -57,11 +61,11 @@ class RepositoryScanTest {
     }
 
     private static List<ReleaseTagged> tagged(WatchedRepository repo) {
-        return EmittedEvents.read(bootstrap, ReleaseTagged.class, e -> e.release().repository().equals(repo.publicUrl()));
+        return EmittedEvents.read(ReleaseTagged.class, e -> e.release().repository().equals(repo.publicUrl()));
     }
 
     private static List<ReleaseTagViolation> violations(WatchedRepository repo) {
-        return EmittedEvents.read(bootstrap, ReleaseTagViolation.class, e -> e.release().repository().equals(repo.publicUrl()));
+        return EmittedEvents.read(ReleaseTagViolation.class, e -> e.release().repository().equals(repo.publicUrl()));
     }
 
     @Test

@@ -2,7 +2,8 @@ package dev.kiln.tagwatcher;
 
 import dev.kiln.events.ReleaseTagged;
 import dev.kiln.stack.KafkaBroker;
-import dev.kiln.stack.KafkaTestResource;
+import dev.kiln.local.ServiceKafkaResource;
+import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
@@ -23,14 +24,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /** The running service: webhooks, the REST API, health and metrics, with one reachable and one unreachable repository. */
 @QuarkusTest
-@QuarkusTestResource(value = KafkaTestResource.class, restrictToAnnotatedClass = true)
+@QuarkusTestResource(value = ServiceKafkaResource.class, restrictToAnnotatedClass = true,
+        initArgs = @ResourceArg(name = "account", value = "TAG_WATCHER"))
 @QuarkusTestResource(value = WatchedRepositoriesResource.class, restrictToAnnotatedClass = true)
 class TagWatcherTest {
     private static final String PUSH = "{\"ref\":\"refs/tags/release-0.2.0\",\"repository\":{\"full_name\":\"platform/images\"}}";
 
     private static List<ReleaseTagged> events() {
         String url = WatchedRepositoriesResource.good.dir().toString();
-        return EmittedEvents.read(KafkaBroker.shared().bootstrapServers(), ReleaseTagged.class, e -> e.release().repository().equals(url));
+        return EmittedEvents.read(ReleaseTagged.class, e -> e.release().repository().equals(url));
     }
 
     @Test

@@ -1,4 +1,10 @@
-package dev.kiln.stack;
+package dev.kiln.local;
+
+import dev.kiln.events.ServiceAccount;
+import dev.kiln.stack.ChildProcess;
+import dev.kiln.stack.KafkaBroker;
+import dev.kiln.stack.LoopbackPorts;
+import dev.kiln.stack.PostgresCluster;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -53,28 +59,31 @@ public final class KilnServices implements AutoCloseable {
                 watcher.put("kiln.watcher.repositories." + name + ".poll-interval", "3s");
             });
             watcher.put("kiln.watcher.mirrors", state.resolve("tag-watcher/mirrors").toString());
-            running.launch(root, state, "tag-watcher", "tag-watcher", watcher, Map.of());
+            running.launch(root, state, "tag-watcher", "tag-watcher", watcher, kafkaLogin(kafka, ServiceAccount.TAG_WATCHER));
 
             for (int i = 1; i <= builders; i++) {
                 Map<String, String> builder = new LinkedHashMap<>(common);
                 builder.put("kiln.builder.ansible-roles", root.resolve("builder/ansible/roles").toString());
                 builder.put("kiln.builder.workspaces", state.resolve("builder/work").toString());
                 builder.put("kiln.builder.store.directory", state.resolve("artifacts").toString());
-                running.launch(root, state, "builder", builders == 1 ? "builder" : "builder-" + i, builder, Map.of());
+                running.launch(root, state, "builder", builders == 1 ? "builder" : "builder-" + i, builder,
+                        kafkaLogin(kafka, ServiceAccount.BUILDER));
             }
 
             Map<String, String> verifier = new LinkedHashMap<>(common);
             verifier.put("kiln.verifier.workspaces", state.resolve("verifier/work").toString());
             verifier.put("kiln.verifier.reports", state.resolve("verifier/reports").toString());
-            running.launch(root, state, "sealer-verifier", "sealer-verifier", verifier, Map.of());
+            running.launch(root, state, "sealer-verifier", "sealer-verifier", verifier, kafkaLogin(kafka, ServiceAccount.SEALER_VERIFIER));
 
             Map<String, String> registry = new LinkedHashMap<>(common);
             registry.put("quarkus.datasource.reactive.url", postgres.reactiveUrl());
             registry.put("quarkus.datasource.jdbc.url", postgres.jdbcUrl());
             registry.put("quarkus.datasource.username", PostgresCluster.USER);
             // Secrets travel in the environment, never on a command line where ps shows them.
-            running.launch(root, state, "registry", "registry", registry,
-                    Map.of("KILN_REGISTRY_WRITE_TOKEN", registryToken, "KILN_DB_PASSWORD", postgres.password()));
+            Map<String, String> registrySecrets = new LinkedHashMap<>(kafkaLogin(kafka, ServiceAccount.REGISTRY));
+            registrySecrets.put("KILN_REGISTRY_WRITE_TOKEN", registryToken);
+            registrySecrets.put("KILN_DB_PASSWORD", postgres.password());
+            running.launch(root, state, "registry", "registry", registry, registrySecrets);
 
             for (Service service : running.services) {
                 running.awaitReady(service);
@@ -84,6 +93,12 @@ public final class KilnServices implements AutoCloseable {
             running.close();
             throw e instanceof IOException io ? new UncheckedIOException(io) : (RuntimeException) e;
         }
+    }
+
+    /** The service's own broker account, provisioned, as the environment its configuration reads. */
+    private static Map<String, String> kafkaLogin(KafkaBroker kafka, ServiceAccount account) {
+        var credentials = ServiceAccounts.provision(kafka, account);
+        return Map.of("KILN_KAFKA_USER", credentials.user(), "KILN_KAFKA_PASSWORD", credentials.password());
     }
 
     public List<Service> services() {

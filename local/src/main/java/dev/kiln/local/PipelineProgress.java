@@ -1,6 +1,9 @@
-package dev.kiln.stack;
+package dev.kiln.local;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.kiln.events.EventType;
+import dev.kiln.events.ServiceAccount;
+import dev.kiln.stack.KafkaCredentials;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -11,6 +14,8 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,31 +26,20 @@ import java.util.UUID;
  * format, until every format has ended (published, failed or rejected).
  */
 public final class PipelineProgress {
-    // The stack sits below events/ (events' tests use its broker), so the catalogue's topics are named here again;
-    // ProgressTopicsTest in e2e holds them equal to EventType's.
-    static final String TAGGED = "kiln.release.tagged.v1";
-    static final String TAG_VIOLATION = "kiln.release.tag-violation.v1";
-    static final String BUILT = "kiln.image.built.v1";
-    static final String FAILED = "kiln.build.failed.v1";
-    static final String VERIFIED = "kiln.image.verified.v1";
-    static final String REJECTED = "kiln.image.rejected.v1";
-    static final String PUBLISHED = "kiln.image.published.v1";
-    static final String REBUILD_REQUESTED = "kiln.image.rebuild-requested.v1";
-    static final String REBUILT = "kiln.image.rebuilt.v1";
-    /** Every kiln topic a subscriber follows a release on. */
-    public static final List<String> TOPICS = List.of(TAGGED, TAG_VIOLATION, BUILT, FAILED, VERIFIED, REJECTED, PUBLISHED,
-            REBUILD_REQUESTED, REBUILT);
+    /** Every kiln topic a subscriber follows a release on: the event catalogue's. */
+    public static final List<String> TOPICS = Arrays.stream(EventType.values()).map(EventType::topic).toList();
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private PipelineProgress() {
     }
 
     /** Prints progress; returns each format's end: published, failed or rejected. */
-    public static Map<String, String> follow(String bootstrap, String image, String version, List<String> formats, Duration timeout,
+    public static Map<String, String> follow(KafkaCredentials observer, String image, String version, List<String> formats, Duration timeout,
                                              PrintStream out) {
         Map<String, String> ended = new LinkedHashMap<>();
-        Map<String, Object> config = Map.of("bootstrap.servers", bootstrap, "group.id", "kiln-progress-" + UUID.randomUUID(),
-                "auto.offset.reset", "earliest", "enable.auto.commit", false, "isolation.level", "read_committed");
+        Map<String, Object> config = new HashMap<>(observer.clientConfig());
+        config.putAll(Map.of("group.id", ServiceAccount.OBSERVER.consumerGroupPrefix().orElseThrow() + "progress-" + UUID.randomUUID(),
+                "auto.offset.reset", "earliest", "enable.auto.commit", false, "isolation.level", "read_committed"));
         Instant deadline = Instant.now().plus(timeout);
         try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(config, new StringDeserializer(), new StringDeserializer())) {
             consumer.subscribe(TOPICS);
@@ -74,29 +68,33 @@ public final class PipelineProgress {
     }
 
     private static String describe(String topic, JsonNode event, String format, Map<String, String> ended) {
-        return switch (topic) {
-            case TAGGED -> "tag-watcher: " + event.path("release").path("tag").asText() + " at "
+        EventType type = EventType.ofTopic(topic).orElse(null);
+        if (type == null) {
+            return null;
+        }
+        // Exhaustive: a new event type in the catalogue does not compile until it is described here.
+        return switch (type) {
+            case RELEASE_TAGGED -> "tag-watcher: " + event.path("release").path("tag").asText() + " at "
                     + event.path("release").path("commit").asText().substring(0, 12) + " -> build";
-            case TAG_VIOLATION -> "tag-watcher: VIOLATION, tag " + event.path("kind").asText();
-            case BUILT -> "builder: built, " + event.path("artifact").path("size").asLong() / (1 << 20)
+            case RELEASE_TAG_VIOLATION -> "tag-watcher: VIOLATION, tag " + event.path("kind").asText();
+            case IMAGE_BUILT -> "builder: built, " + event.path("artifact").path("size").asLong() / (1 << 20)
                     + " MiB, sha256 " + event.path("artifact").path("sha256").asText().substring(0, 16) + "... -> verify";
-            case FAILED -> {
+            case BUILD_FAILED -> {
                 ended.put(format, "failed");
                 yield "builder: FAILED at " + event.path("stage").asText() + ": " + event.path("reason").asText();
             }
-            case VERIFIED -> "sealer-verifier: sealing held, booted in "
+            case IMAGE_VERIFIED -> "sealer-verifier: sealing held, booted in "
                     + event.path("verification").path("bootMillis").asLong() / 1000 + " s -> publish";
-            case REJECTED -> {
+            case IMAGE_REJECTED -> {
                 ended.put(format, "rejected");
                 yield "sealer-verifier: REJECTED: " + event.path("findings");
             }
-            case PUBLISHED -> {
+            case IMAGE_PUBLISHED -> {
                 ended.put(format, "published");
                 yield "registry: published " + event.path("artifact").path("location").asText();
             }
             case REBUILD_REQUESTED -> "registry: rebuild " + event.path("rebuildId").asText() + " requested -> builder";
-            case REBUILT -> "builder: rebuild " + event.path("rebuildId").asText() + ": " + event.path("verdict").asText();
-            default -> null;
+            case IMAGE_REBUILT -> "builder: rebuild " + event.path("rebuildId").asText() + ": " + event.path("verdict").asText();
         };
     }
 

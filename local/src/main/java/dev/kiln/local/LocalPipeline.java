@@ -1,5 +1,14 @@
-package dev.kiln.stack;
+package dev.kiln.local;
 
+import dev.kiln.events.EventType;
+import dev.kiln.events.ServiceAccount;
+import dev.kiln.stack.DemoRepository;
+import dev.kiln.stack.KafkaBroker;
+import dev.kiln.stack.KafkaCredentials;
+import dev.kiln.stack.PostgresCluster;
+import dev.kiln.stack.SecretFile;
+import dev.kiln.stack.TopicRecords;
+import dev.kiln.stack.UpstreamImage;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 import java.io.IOException;
@@ -9,10 +18,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.security.SecureRandom;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
@@ -54,7 +60,7 @@ public final class LocalPipeline {
         try (KafkaBroker kafka = KafkaBroker.start(state.resolve("kafka"), kafkaPort);
              PostgresCluster postgres = PostgresCluster.start(state.resolve("postgres"), postgresPort)) {
             DemoRepository demo = DemoRepository.prepare(root.resolve("examples"), state.resolve("demo"), upstream);
-            String token = registryToken(state);
+            String token = SecretFile.readOrCreate(state.resolve("registry-token"));
             say("starting tag-watcher, builder, sealer-verifier and registry (logs in " + state.resolve("logs") + ")");
             try (KilnServices services = KilnServices.start(root, state, kafka, postgres, Map.of("demo", demo.origin().toString()), 1, token)) {
                 // The JVM does not wait for this thread once Ctrl-C starts its shutdown: stopping is the hook's job,
@@ -83,9 +89,10 @@ public final class LocalPipeline {
                     demo.pushTag(DEMO_TAG, "kiln demo release");
                 }
                 say("following " + image + " 0.1.0 through the pipeline (a build takes a few minutes under TCG):");
-                Map<String, String> ended = PipelineProgress.follow(kafka.bootstrapServers(), image, "0.1.0", formats, Duration.ofMinutes(45), System.out);
+                KafkaCredentials observer = ServiceAccounts.provision(kafka, ServiceAccount.OBSERVER);
+                Map<String, String> ended = PipelineProgress.follow(observer, image, "0.1.0", formats, Duration.ofMinutes(45), System.out);
                 printLookups(services.service("registry").url(), image, ended);
-                printPublished(kafka.bootstrapServers(), image);
+                printPublished(observer, image);
                 say("the pipeline keeps running: push more release-* tags from " + demo.workTree() + ", query "
                         + services.service("registry").url() + "/api/v1/images (write token in " + state.resolve("registry-token") + ")");
                 say("prove the release reproducible: ./kiln rebuild " + image + " 0.1.0 (rebuilds the tag from scratch, compares every format)");
@@ -105,27 +112,15 @@ public final class LocalPipeline {
         }
     }
 
-    private static void printPublished(String bootstrap, String image) {
-        say("ImagePublished events on " + PipelineProgress.PUBLISHED + ", as a subscriber sees them:");
-        for (ConsumerRecord<String, String> record : TopicRecords.readAll(bootstrap, PipelineProgress.PUBLISHED)) {
+    private static void printPublished(KafkaCredentials observer, String image) {
+        String topic = EventType.IMAGE_PUBLISHED.topic();
+        say("ImagePublished events on " + topic + ", as a subscriber sees them (account " + observer.user() + "):");
+        for (ConsumerRecord<String, String> record : TopicRecords.readAll(observer.clientConfig(), topic)) {
             if (record.key() != null && record.key().startsWith(image + "/")) {
                 System.out.printf("  key=%s ce_id=%s ce_type=%s ce_source=%s%n    %s%n", record.key(), PipelineProgress.header(record, "ce_id"),
                         PipelineProgress.header(record, "ce_type"), PipelineProgress.header(record, "ce_source"), record.value());
             }
         }
-    }
-
-    /** The registry's write token: made once, kept readable only by its owner. */
-    private static String registryToken(Path state) throws IOException {
-        Path file = state.resolve("registry-token");
-        if (!Files.exists(file)) {
-            byte[] random = new byte[24];
-            new SecureRandom().nextBytes(random);
-            Files.createDirectories(state);
-            Files.writeString(file, HexFormat.of().formatHex(random) + "\n");
-            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
-        }
-        return Files.readString(file).trim();
     }
 
     private static void say(String line) {

@@ -29,10 +29,10 @@ class ComposeFileTest {
 
     @Test
     void theStackIsValidWithKafkaPostgresAndTheFourServices() throws Exception {
-        Map<String, String> env = Map.of("KILN_IMAGES_REPOSITORY", "https://git.example.org/images.git", "KILN_REGISTRY_WRITE_TOKEN", "t", "KILN_DB_PASSWORD", "p");
+        Map<String, String> env = secrets();
         assertTrue(compose(env, "config", "-q").startsWith("0\n"), compose(env, "config", "-q"));
         String services = compose(env, "config", "--services");
-        assertEquals(Set.of("kafka", "postgres", "tag-watcher", "builder", "sealer-verifier", "registry"),
+        assertEquals(Set.of("kafka", "broker-accounts", "postgres", "tag-watcher", "builder", "sealer-verifier", "registry"),
                 Set.copyOf(services.lines().skip(1).filter(l -> !l.isBlank()).toList()), services);
         String config = compose(env, "config");
         assertTrue(config.contains("/dev/kvm:/dev/kvm"), "builder and verifier get /dev/kvm with the kvm file");
@@ -49,14 +49,43 @@ class ComposeFileTest {
             assertTrue(service.path("ports").isMissingNode(), internal + " publishes no port");
         }
         assertTrue(parsed.path("networks").path("internal").path("internal").asBoolean(), "the internal network has no route out");
-        for (String module : List.of("tag-watcher", "builder", "sealer-verifier", "registry")) {
+        for (String module : List.of("tag-watcher", "builder", "sealer-verifier", "registry", "local")) {
             assertTrue(Files.isRegularFile(ROOT.resolve(module).resolve("src/main/docker/Dockerfile")), module + " has a Dockerfile");
         }
+        // The broker authenticates and authorizes: no plaintext listener, deny unless an ACL allows.
+        com.fasterxml.jackson.databind.JsonNode kafka = parsed.path("services").path("kafka").path("environment");
+        assertEquals("CLIENT:SASL_PLAINTEXT,CONTROLLER:SASL_PLAINTEXT", kafka.path("KAFKA_LISTENER_SECURITY_PROTOCOL_MAP").asText());
+        assertEquals("org.apache.kafka.metadata.authorizer.StandardAuthorizer", kafka.path("KAFKA_AUTHORIZER_CLASS_NAME").asText());
+        assertEquals("false", kafka.path("KAFKA_ALLOW_EVERYONE_IF_NO_ACL_FOUND").asText());
+        // Each service signs in with its own password, after its account exists.
+        Map<String, String> passwords = Map.of("tag-watcher", "1", "builder", "2", "sealer-verifier", "3", "registry", "4");
+        passwords.forEach((service, password) -> {
+            com.fasterxml.jackson.databind.JsonNode node = parsed.path("services").path(service);
+            assertEquals(password, node.path("environment").path("KILN_KAFKA_PASSWORD").asText(), service);
+            assertEquals("service_completed_successfully", node.path("depends_on").path("broker-accounts").path("condition").asText(), service);
+        });
+    }
+
+    @Test
+    void aMissingKafkaPasswordIsNamed() throws Exception {
+        Map<String, String> env = new java.util.HashMap<>(secrets());
+        env.remove("KILN_KAFKA_PASSWORD_REGISTRY");
+        String out = compose(env, "config", "-q");
+        assertTrue(!out.startsWith("0\n") && out.contains("set KILN_KAFKA_PASSWORD_REGISTRY"), out);
+    }
+
+    private static Map<String, String> secrets() {
+        return Map.of("KILN_IMAGES_REPOSITORY", "https://git.example.org/images.git", "KILN_REGISTRY_WRITE_TOKEN", "t",
+                "KILN_DB_PASSWORD", "p", "KILN_KAFKA_ADMIN_PASSWORD", "a", "KILN_KAFKA_PASSWORD_TAG_WATCHER", "1",
+                "KILN_KAFKA_PASSWORD_BUILDER", "2", "KILN_KAFKA_PASSWORD_SEALER_VERIFIER", "3", "KILN_KAFKA_PASSWORD_REGISTRY", "4",
+                "KILN_KAFKA_PASSWORD_OBSERVER", "5");
     }
 
     @Test
     void aMissingSettingIsNamed() throws Exception {
-        String out = compose(Map.of("KILN_REGISTRY_WRITE_TOKEN", "t", "KILN_DB_PASSWORD", "p"), "config", "-q");
+        Map<String, String> env = new java.util.HashMap<>(secrets());
+        env.remove("KILN_IMAGES_REPOSITORY");
+        String out = compose(env, "config", "-q");
         assertTrue(!out.startsWith("0\n") && out.contains("set KILN_IMAGES_REPOSITORY"), out);
     }
 }

@@ -1,19 +1,70 @@
 package dev.kiln.stack;
 
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.ScramCredentialInfo;
+import org.apache.kafka.clients.admin.ScramMechanism;
+import org.apache.kafka.clients.admin.UserScramCredentialUpsertion;
 import org.apache.kafka.common.acl.AccessControlEntry;
 import org.apache.kafka.common.acl.AclBinding;
 import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.acl.AclPermissionType;
+import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.resource.PatternType;
 import org.apache.kafka.common.resource.ResourcePattern;
 import org.apache.kafka.common.resource.ResourceType;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 
-/** The ACL bindings that allow a {@link KafkaAccount} what it lists, and nothing else. */
-final class KafkaAcls {
+/**
+ * Makes a {@link KafkaAccount} real on a broker through an administrator's connection: its SCRAM user, the topics
+ * it reads and writes, and the ACL bindings that allow what it lists and nothing else. Used on the broker this
+ * project runs ({@link KafkaBroker#provision}) and on any other (compose's, an operator's), by the same code.
+ */
+public final class KafkaAcls {
     private KafkaAcls() {
+    }
+
+    /**
+     * Safe to repeat: the user's password is set (so rotating it is one more call), topics that exist are kept,
+     * and an ACL binding that exists is not duplicated.
+     */
+    public static void apply(Map<String, Object> adminConfig, KafkaAccount account, String password) {
+        Map<String, Object> config = new HashMap<>(adminConfig);
+        config.putIfAbsent(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 30_000);
+        try (Admin admin = Admin.create(config)) {
+            admin.alterUserScramCredentials(List.of(new UserScramCredentialUpsertion(account.user(),
+                    new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, 8192), password))).all().get(30, TimeUnit.SECONDS);
+            Set<String> topics = new TreeSet<>(account.readTopics());
+            topics.addAll(account.writeTopics());
+            topics.removeAll(admin.listTopics().names().get(30, TimeUnit.SECONDS));
+            if (!topics.isEmpty()) {
+                try {
+                    admin.createTopics(topics.stream().map(t -> new NewTopic(t, Optional.empty(), Optional.empty())).toList())
+                            .all().get(30, TimeUnit.SECONDS);
+                } catch (ExecutionException e) {
+                    if (!(e.getCause() instanceof TopicExistsException)) {
+                        throw e;
+                    }
+                }
+            }
+            admin.createAcls(of(account)).all().get(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
+            throw new IllegalStateException("cannot provision the Kafka account " + account.user() + ": " + cause.getMessage(), e);
+        }
     }
 
     static List<AclBinding> of(KafkaAccount account) {

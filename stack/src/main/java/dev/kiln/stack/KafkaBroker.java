@@ -15,7 +15,6 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
@@ -98,7 +97,12 @@ public final class KafkaBroker implements AutoCloseable {
 
     /** Client configuration of the administrator: every right, for provisioning and for tests playing other parties. */
     public Map<String, Object> adminClientConfig() {
-        return Map.of("bootstrap.servers", bootstrapServers(), "security.protocol", "SASL_PLAINTEXT", "sasl.mechanism", "PLAIN",
+        return adminClientConfig(bootstrapServers(), adminPassword);
+    }
+
+    /** The administrator's client configuration for any broker set up as this one is (compose's, too). */
+    public static Map<String, Object> adminClientConfig(String bootstrapServers, String adminPassword) {
+        return Map.of("bootstrap.servers", bootstrapServers, "security.protocol", "SASL_PLAINTEXT", "sasl.mechanism", "PLAIN",
                 "sasl.jaas.config", KafkaCredentials.jaas("org.apache.kafka.common.security.plain.PlainLoginModule", ADMIN, adminPassword));
     }
 
@@ -109,32 +113,7 @@ public final class KafkaBroker implements AutoCloseable {
      */
     public KafkaCredentials provision(KafkaAccount account) {
         String password = SecretFile.readOrCreate(home.resolve("accounts").resolve(account.user() + ".password"));
-        Map<String, Object> config = new java.util.HashMap<>(adminClientConfig());
-        config.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 30_000);
-        try (Admin admin = Admin.create(config)) {
-            admin.alterUserScramCredentials(List.of(new org.apache.kafka.clients.admin.UserScramCredentialUpsertion(account.user(),
-                    new org.apache.kafka.clients.admin.ScramCredentialInfo(org.apache.kafka.clients.admin.ScramMechanism.SCRAM_SHA_512, 8192),
-                    password))).all().get(30, TimeUnit.SECONDS);
-            java.util.Set<String> topics = new java.util.TreeSet<>(account.readTopics());
-            topics.addAll(account.writeTopics());
-            topics.removeAll(admin.listTopics().names().get(30, TimeUnit.SECONDS));
-            if (!topics.isEmpty()) {
-                try {
-                    admin.createTopics(topics.stream().map(t -> new org.apache.kafka.clients.admin.NewTopic(t, Optional.empty(), Optional.empty())).toList())
-                            .all().get(30, TimeUnit.SECONDS);
-                } catch (java.util.concurrent.ExecutionException e) {
-                    if (!(e.getCause() instanceof org.apache.kafka.common.errors.TopicExistsException)) {
-                        throw e;
-                    }
-                }
-            }
-            admin.createAcls(KafkaAcls.of(account)).all().get(30, TimeUnit.SECONDS);
-        } catch (Exception e) {
-            if (e instanceof InterruptedException) {
-                Thread.currentThread().interrupt();
-            }
-            throw new IllegalStateException("cannot provision the Kafka account " + account.user() + ": " + e.getMessage(), e);
-        }
+        KafkaAcls.apply(adminClientConfig(), account, password);
         return new KafkaCredentials(bootstrapServers(), account.user(), password);
     }
 

@@ -39,8 +39,18 @@ final class RepositoryScan {
     private final boolean emitExistingTags;
     private final URI source;
     private final Clock clock;
+    private final Map<String, String> assignedImages;
+    private final java.util.concurrent.locks.ReentrantLock decisions = new java.util.concurrent.locks.ReentrantLock();
+    private final Map<String, String> releasedHere = new HashMap<>();
 
     RepositoryScan(TagLedger ledger, Map<String, Object> kafka, Path mirrors, boolean emitExistingTags, URI source, Clock clock) {
+        this(ledger, kafka, mirrors, emitExistingTags, source, clock, Map.of());
+    }
+
+    /** @param assignedImages image name → repository, as the operator assigned them (they override first releases) */
+    RepositoryScan(TagLedger ledger, Map<String, Object> kafka, Path mirrors, boolean emitExistingTags, URI source, Clock clock,
+                   Map<String, String> assignedImages) {
+        this.assignedImages = Map.copyOf(assignedImages);
         this.ledger = ledger;
         this.kafka = Map.copyOf(kafka);
         this.mirrors = mirrors;
@@ -59,29 +69,47 @@ final class RepositoryScan {
             producer.initTransactions();
             ScanPlan plan;
             Map<String, LedgerEntry> known;
-            try (GitSource git = GitSource.open(repo, mirrors)) {
-                List<SeenTag> tags = git.tags();
-                TagLedger.Snapshot snapshot = ledger.snapshot();
-                known = snapshot.forRepository(repo.name());
-                ScanPlan.KilnFileAt kilnFile = commit -> KilnFile.parse(git.read(commit, KilnFile.PATH)
-                        .orElseThrow(() -> new KilnFile.InvalidKilnFile("there is no kiln.yaml at the repository root in commit " + commit)));
-                plan = ScanPlan.decide(repo, tags, known, snapshot.owners(), emitExistingTags, kilnFile, OffsetDateTime.now(clock).toString());
-            }
-            if (!plan.entries().isEmpty() || !plan.forgotten().isEmpty()) {
-                try {
-                    producer.beginTransaction();
-                    for (KilnEvent event : plan.events()) {
-                        producer.send(EventRecords.of(event, source, clock));
+            // From reading the ledger to committing what the scan decided, one scan at a time in this process: two
+            // repositories' first releases of one image name cannot both see it unowned.
+            boolean deciding = false;
+            try {
+                try (GitSource git = GitSource.open(repo, mirrors)) {
+                    List<SeenTag> tags = git.tags();
+                    decisions.lock();
+                    deciding = true;
+                    TagLedger.Snapshot snapshot = ledger.snapshot();
+                    known = snapshot.forRepository(repo.name());
+                    ScanPlan.KilnFileAt kilnFile = commit -> KilnFile.parse(git.read(commit, KilnFile.PATH)
+                            .orElseThrow(() -> new KilnFile.InvalidKilnFile("there is no kiln.yaml at the repository root in commit " + commit)));
+                    // The ledger's first releases, and this process's own (a transaction just committed may take the
+                    // broker a moment to show to readers).
+                    Map<String, String> firstReleased = new HashMap<>(snapshot.owners());
+                    releasedHere.forEach(firstReleased::putIfAbsent);
+                    plan = ScanPlan.decide(repo, tags, known, ImageOwners.of(assignedImages, firstReleased), emitExistingTags, kilnFile,
+                            OffsetDateTime.now(clock).toString());
+                }
+                if (!plan.entries().isEmpty() || !plan.forgotten().isEmpty()) {
+                    try {
+                        producer.beginTransaction();
+                        for (KilnEvent event : plan.events()) {
+                            producer.send(EventRecords.of(event, source, clock));
+                        }
+                        plan.entries().forEach(entry -> producer.send(ledger.write(entry)));
+                        plan.forgotten().forEach(tag -> producer.send(ledger.forget(repo.name(), tag)));
+                        producer.commitTransaction();
+                        plan.entries().stream().filter(e -> e.status() == LedgerEntry.Status.RELEASED && e.image() != null)
+                                .forEach(e -> releasedHere.putIfAbsent(e.image(), e.repository()));
+                    } catch (KafkaException e) {
+                        if (!fenced(e)) {
+                            throw e;
+                        }
+                        LOG.infof("scan of %s yielded to another watcher instance scanning it at the same time; that one emits", repo.name());
+                        return new Result(List.of(), known, 0, true);
                     }
-                    plan.entries().forEach(entry -> producer.send(ledger.write(entry)));
-                    plan.forgotten().forEach(tag -> producer.send(ledger.forget(repo.name(), tag)));
-                    producer.commitTransaction();
-                } catch (KafkaException e) {
-                    if (!fenced(e)) {
-                        throw e;
-                    }
-                    LOG.infof("scan of %s yielded to another watcher instance scanning it at the same time; that one emits", repo.name());
-                    return new Result(List.of(), known, 0, true);
+                }
+            } finally {
+                if (deciding) {
+                    decisions.unlock();
                 }
             }
             for (ScanPlan.Outcome outcome : plan.outcomes()) {

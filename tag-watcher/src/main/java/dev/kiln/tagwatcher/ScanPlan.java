@@ -39,7 +39,7 @@ final class ScanPlan {
     }
 
     /** Image name → owning repository, as known to this scan (including what it releases itself). */
-    private final Map<String, String> owners = new HashMap<>();
+    private ImageOwners owners = ImageOwners.firstReleaseOnly(Map.of());
 
     List<LedgerEntry> entries() {
         return entries;
@@ -59,14 +59,14 @@ final class ScanPlan {
 
     static ScanPlan decide(WatchedRepository repo, List<SeenTag> tags, Map<String, LedgerEntry> ledger,
                            boolean emitExisting, KilnFileAt kilnFile, String now) throws IOException {
-        return decide(repo, tags, ledger, Map.of(), emitExisting, kilnFile, now);
+        return decide(repo, tags, ledger, ImageOwners.firstReleaseOnly(Map.of()), emitExisting, kilnFile, now);
     }
 
-    /** @param owners image name → the repository that owns it (first released it) */
-    static ScanPlan decide(WatchedRepository repo, List<SeenTag> tags, Map<String, LedgerEntry> ledger, Map<String, String> owners,
+    /** @param owners which repository may release each image name */
+    static ScanPlan decide(WatchedRepository repo, List<SeenTag> tags, Map<String, LedgerEntry> ledger, ImageOwners owners,
                            boolean emitExisting, KilnFileAt kilnFile, String now) throws IOException {
         ScanPlan plan = new ScanPlan();
-        plan.owners.putAll(owners);
+        plan.owners = owners;
         boolean firstScan = !ledger.containsKey(TagLedger.WATCHING_MARKER);
         if (firstScan) {
             plan.entries.add(new LedgerEntry(repo.name(), TagLedger.WATCHING_MARKER, Status.WATCHING, null, null, null, null, null, now));
@@ -126,15 +126,14 @@ final class ScanPlan {
             return;
         }
         Release release = new Release(file.image(), version, tag.name(), repo.publicUrl(), tag.commit());
-        String owner = owners.get(file.image());
-        if (owner != null && !owner.equals(repo.name())) {
-            String why = "image " + file.image() + " belongs to repository " + owner + ", which released it first; a repository "
-                    + "may release only its own images (rename the image in kiln.yaml, or release it from " + owner + ")";
+        Optional<String> foreign = owners.refusal(file.image(), repo.name());
+        if (foreign.isPresent()) {
+            String why = foreign.get();
             refuse(repo, tag, version, why, now);
             events.add(new ReleaseTagViolation(release, ReleaseTagViolation.FOREIGN_IMAGE, null, why));
             return;
         }
-        owners.put(file.image(), repo.name());
+        owners.released(file.image(), repo.name());
         entries.add(new LedgerEntry(repo.name(), tag.name(), Status.RELEASED, tag.commit(), null, version, file.image(), null, now));
         events.add(new ReleaseTagged(release, tag.tagObject(), tag.tagger(), tag.commitTime()));
         outcomes.add(new Outcome(tag.name(), Status.RELEASED, "release " + file.image() + " " + version + " tagged "

@@ -43,7 +43,7 @@ public class TagWatcher {
                 repositories.put(name, new RepositoryState(WatchedRepository.of(name, repo), config.maxBackoff())));
         this.ledger = new TagLedger(config.ledgerTopic(), kafka);
         this.scan = new RepositoryScan(ledger, kafka, config.mirrors(), config.emitExistingTags(),
-                URI.create(config.eventSource()), Clock.systemUTC());
+                URI.create(config.eventSource()), Clock.systemUTC(), ImageOwners.assigned(config.repositories()));
         this.scanners = Executors.newFixedThreadPool(Math.max(1, repositories.size()), runnable -> {
             Thread thread = new Thread(runnable, "kiln-tag-scan");
             thread.setDaemon(true);

@@ -49,6 +49,12 @@ public interface WatcherConfig {
         @WithDefault("30s")
         Duration pollInterval();
 
+        /**
+         * Image names this repository alone may release, as the operator decides (no other repository may, even one
+         * that released the name first). Unset: a name belongs to the repository that releases it first.
+         */
+        Optional<java.util.List<String>> images();
+
         /** For http(s) remotes. */
         Optional<String> username();
 

@@ -301,4 +301,59 @@ class RepositoryScanTest {
             assertEquals(1, violations(other).size());
         }
     }
+
+    @Test
+    void theOperatorCanAssignAnImageNameToARepository() throws Exception {
+        String image = "debian-assigned-" + UUID.randomUUID().toString().substring(0, 8);
+        try (GitFixture early = GitFixture.create(temp.resolve("early")); GitFixture chosen = GitFixture.create(temp.resolve("chosen"))) {
+            early.commitKilnFile(image);
+            chosen.commitKilnFile(image);
+            WatchedRepository first = repo(early);
+            WatchedRepository owner = repo(chosen);
+            RepositoryScan watcher = new RepositoryScan(ledger, kafka, temp.resolve("mirrors-" + UUID.randomUUID()), false,
+                    URI.create("/kiln/tag-watcher"), Clock.systemUTC(), Map.of(image, owner.name()));
+            watcher.scan(first);
+            watcher.scan(owner);
+
+            // The first repository to tag it does not get it: the operator gave the name to the other one.
+            early.annotatedTag("release-1.0.0");
+            RepositoryScan.Result refused = watcher.scan(first);
+            assertEquals(List.of(), tagged(first));
+            assertEquals(LedgerEntry.Status.REFUSED, refused.ledger().get("release-1.0.0").status());
+            ReleaseTagViolation violation = violations(first).get(0);
+            assertEquals(ReleaseTagViolation.FOREIGN_IMAGE, violation.kind());
+            assertTrue(violation.reason().contains("assigned to repository " + owner.name() + " by the operator"), violation.reason());
+
+            chosen.annotatedTag("release-1.0.0");
+            watcher.scan(owner);
+            assertEquals(List.of("1.0.0"), tagged(owner).stream().map(e -> e.release().version()).toList());
+        }
+    }
+
+    @Test
+    void twoRepositoriesReleasingOneNewNameAtOnceGetOneOwner() throws Exception {
+        String image = "debian-raced-" + UUID.randomUUID().toString().substring(0, 8);
+        try (GitFixture a = GitFixture.create(temp.resolve("a")); GitFixture b = GitFixture.create(temp.resolve("b"))) {
+            a.commitKilnFile(image);
+            b.commitKilnFile(image);
+            WatchedRepository left = repo(a);
+            WatchedRepository right = repo(b);
+            RepositoryScan watcher = instance(false);
+            watcher.scan(left);
+            watcher.scan(right);
+            a.annotatedTag("release-1.0.0");
+            b.annotatedTag("release-1.0.0");
+            var both = java.util.concurrent.Executors.newFixedThreadPool(2);
+            try {
+                var one = both.submit(() -> watcher.scan(left));
+                var two = both.submit(() -> watcher.scan(right));
+                one.get();
+                two.get();
+            } finally {
+                both.shutdown();
+            }
+            assertEquals(1, tagged(left).size() + tagged(right).size(), "one repository gets the name");
+            assertEquals(1, violations(left).size() + violations(right).size(), "the other is refused");
+        }
+    }
 }

@@ -60,7 +60,7 @@ final class ReleaseBuild {
             }
             boolean identical = done.differences().isEmpty() && done.rebuiltDigests().stream().allMatch(ImageRebuilt.FormatDigests::identical);
             return new ImageRebuilt(request.rebuildId(), request.release(), builder, identical ? ImageRebuilt.BIT_IDENTICAL : ImageRebuilt.DIFFERS,
-                    done.rebuiltDigests(), ImageRebuilt.capped(done.differences()), null, identical ? null : done.differenceReport());
+                    done.rebuiltDigests(), done.differences(), null, identical ? null : done.differenceReport());
         });
     }
 

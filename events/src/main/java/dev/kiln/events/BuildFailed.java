@@ -20,6 +20,7 @@ public record BuildFailed(Release release, String format, String stage, String r
         Require.text(format, "format");
         Require.text(stage, "stage");
         Require.text(reason, "reason");
-        logTail = logTail == null ? List.of() : List.copyOf(logTail);
+        reason = Capped.text(reason, Capped.TEXT);
+        logTail = logTail == null ? List.of() : Capped.tail(logTail, Capped.LOG_LINES, Capped.LOG_LINE);
     }
 }

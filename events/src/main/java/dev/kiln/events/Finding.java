@@ -12,5 +12,7 @@ public record Finding(String rule, String path, String message) {
         Require.text(rule, "rule");
         Require.present(path, "path");
         Require.text(message, "message");
+        path = Capped.text(path, Capped.TEXT);
+        message = Capped.text(message, Capped.TEXT);
     }
 }

@@ -33,23 +33,12 @@ public record ImageRebuilt(String rebuildId, Release release, String builder, St
             throw new InvalidField("verdict", "must be bit-identical, differs or failed, but was '" + verdict + "'");
         }
         formats = List.copyOf(Require.present(formats, "formats"));
-        differences = List.copyOf(Require.present(differences, "differences"));
-        if (differences.size() > MAX_DIFFERENCES + 1) {
-            throw new InvalidField("differences", "has " + differences.size() + " lines; at most " + MAX_DIFFERENCES + " and a truncation line");
-        }
+        differences = Capped.head(Require.present(differences, "differences"), MAX_DIFFERENCES + 1,
+                more -> "… " + more + " more lines in the report").stream().map(line -> Capped.text(line, Capped.LOG_LINE)).toList();
         if (verdict.equals(FAILED)) {
             Require.text(reason, "reason");
         }
-    }
-
-    /** Caps a difference list for the event, with a visible marker of what was left out. */
-    public static List<String> capped(List<String> lines) {
-        if (lines.size() <= MAX_DIFFERENCES) {
-            return List.copyOf(lines);
-        }
-        List<String> capped = new java.util.ArrayList<>(lines.subList(0, MAX_DIFFERENCES));
-        capped.add("… " + (lines.size() - MAX_DIFFERENCES) + " more lines in the report");
-        return capped;
+        reason = Capped.text(reason, Capped.TEXT);
     }
 
     /**

@@ -18,7 +18,8 @@ public record ImageRejected(Release release, String format, String sha256, Strin
         Require.text(format, "format");
         Require.sha256(sha256, "sha256");
         Require.text(reportLocation, "reportLocation");
-        findings = List.copyOf(Require.present(findings, "findings"));
+        findings = Capped.head(Require.present(findings, "findings"), Capped.FINDINGS,
+                more -> new Finding("truncated", "", more + " more findings are in the report"));
         if (findings.isEmpty()) {
             throw new InvalidField("findings", "must name at least one finding");
         }

@@ -29,6 +29,7 @@ public record ReleaseTagViolation(Release release, String kind, @OptionalField S
         if (FOREIGN_IMAGE.equals(kind)) {
             Require.text(reason, "reason");
         }
+        reason = Capped.text(reason, Capped.TEXT);
         if (MOVED.equals(kind)) {
             Require.commitSha(currentCommit, "currentCommit");
         }

@@ -1,5 +1,7 @@
 package dev.kiln.tagwatcher;
 
+import dev.kiln.events.KilnFile;
+
 import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.api.TransportConfigCallback;
 import org.eclipse.jgit.api.errors.GitAPIException;
@@ -108,7 +110,9 @@ final class GitSource implements AutoCloseable {
                 }
                 ObjectLoader loader = repository.open(tree.getObjectId(0));
                 if (loader.getSize() > MAX_KILN_YAML_BYTES) {
-                    throw new IOException(path + " is larger than " + MAX_KILN_YAML_BYTES + " bytes");
+                    // This tag's problem alone: refused, while the repository's other tags go on.
+                    throw new KilnFile.InvalidKilnFile(path + " at commit " + commit + " is " + loader.getSize()
+                            + " bytes; at most " + MAX_KILN_YAML_BYTES + " are read");
                 }
                 return Optional.of(new String(loader.getBytes(), StandardCharsets.UTF_8));
             }

@@ -124,6 +124,10 @@ final class ScanPlan {
         } catch (KilnFile.InvalidKilnFile e) {
             refuse(repo, tag, version, e.getMessage(), now);
             return;
+        } catch (IOException e) {
+            // A tag whose tree or kiln.yaml cannot be read (a missing or corrupt object) is refused alone.
+            refuse(repo, tag, version, "kiln.yaml at commit " + tag.commit() + " cannot be read: " + e.getMessage(), now);
+            return;
         }
         Release release = new Release(file.image(), version, tag.name(), repo.publicUrl(), tag.commit());
         Optional<String> foreign = owners.refusal(file.image(), repo.name());

@@ -356,4 +356,26 @@ class RepositoryScanTest {
             assertEquals(1, violations(left).size() + violations(right).size(), "the other is refused");
         }
     }
+
+    @Test
+    void anOversizedKilnFileRefusesItsTagAloneAndTheOthersGoOn() throws Exception {
+        String image = image("debian-big");
+        try (GitFixture git = GitFixture.create(temp.resolve("big"))) {
+            git.commitKilnFile(image);
+            WatchedRepository repo = repo(git);
+            RepositoryScan watcher = instance(false);
+            watcher.scan(repo);
+            git.commit("kiln.yaml", "# padding\n".repeat(200_000) + "image: " + image + "\n");
+            git.annotatedTag("release-1.0.0");
+            git.commitKilnFile(image);
+            git.annotatedTag("release-1.0.1");
+
+            RepositoryScan.Result result = watcher.scan(repo);
+
+            assertEquals(List.of("1.0.1"), tagged(repo).stream().map(e -> e.release().version()).toList());
+            LedgerEntry refused = result.ledger().get("release-1.0.0");
+            assertEquals(LedgerEntry.Status.REFUSED, refused.status());
+            assertTrue(refused.reason().contains("bytes; at most"), refused.reason());
+        }
+    }
 }

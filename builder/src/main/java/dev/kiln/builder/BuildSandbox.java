@@ -17,8 +17,9 @@ import java.util.concurrent.TimeUnit;
  * with kiln's state, the artifact store, other builds, /tmp, /var/tmp and the homes hidden, and writes only this
  * build's workspace and temporary directory; and a network namespace of its own whose only way out is slirp4netns with
  * the host's loopback disabled. The guest still reaches package mirrors, but 10.0.2.2 (QEMU's "host") is the
- * namespace's own loopback, where nothing of kiln listens. Root inside keeps no capability (bubblewrap keeps them for
- * a root caller unless told), and the sandbox dies with the builder.
+ * namespace's own loopback, where nothing of kiln listens. A root builder enters it as the unprivileged build user
+ * ({@link BuildUser}); no capability is kept either way (bubblewrap keeps them for a root caller unless told). The
+ * sandbox has its own process namespace, so nothing started in it outlives it, and it dies with the builder.
  */
 final class BuildSandbox implements AutoCloseable {
     /** Run inside, before the tool: a fixed script; the tool's arguments are passed as "$@", never parsed. */
@@ -40,10 +41,13 @@ final class BuildSandbox implements AutoCloseable {
      * @param writable the directories the build writes (its workspace, its temporary directory)
      * @param readable what it reads besides the system: kiln's roles, the upstream cache, the build key
      * @param hidden   what it must not see: kiln's state, the artifact store
+     * @param user     who runs it: the build user when the builder is root, else the builder's own user
      */
-    static List<String> wrap(List<String> command, List<Path> writable, List<Path> readable, List<Path> hidden, Path directory) {
-        List<String> wrapped = new ArrayList<>(List.of("bwrap", "--die-with-parent", "--cap-drop", "ALL", "--unshare-net", "--unshare-ipc", "--unshare-uts",
-                "--ro-bind", "/", "/", "--dev", "/dev", "--dev-bind-try", "/dev/kvm", "/dev/kvm", "--proc", "/proc"));
+    static List<String> wrap(List<String> command, List<Path> writable, List<Path> readable, List<Path> hidden, Path directory,
+                             Optional<BuildUser> user) {
+        List<String> wrapped = new ArrayList<>(user.map(BuildUser::enter).orElse(List.of()));
+        wrapped.addAll(List.of("bwrap", "--die-with-parent", "--cap-drop", "ALL", "--unshare-net", "--unshare-ipc", "--unshare-uts",
+                "--unshare-pid", "--ro-bind", "/", "/", "--dev", "/dev", "--dev-bind-try", "/dev/kvm", "/dev/kvm", "--proc", "/proc"));
         Set<String> masks = new LinkedHashSet<>(List.of("/tmp", "/var/tmp", "/root", "/home", "/run"));
         hidden.stream().filter(Files::isDirectory).map(p -> p.toAbsolutePath().normalize().toString()).forEach(masks::add);
         for (String mask : masks) {
@@ -76,8 +80,10 @@ final class BuildSandbox implements AutoCloseable {
             throw new IllegalStateException("the build sandbox (bwrap) did not start its command: is bubblewrap installed? ./kiln setup installs it");
         }
         try {
+            // By path: an unprivileged sandbox's network namespace belongs to its own user namespace, which slirp4netns
+            // would otherwise try (and fail) to enter by process id.
             slirp = new ProcessBuilder(List.of("slirp4netns", "--configure", "--mtu=65520", "--disable-host-loopback",
-                    Long.toString(inside.get().pid()), "tap0")).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+                    "--netns-type=path", "/proc/" + inside.get().pid() + "/ns/net", "tap0")).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         } catch (IOException e) {
             throw new IllegalStateException("slirp4netns could not be started (is it installed? ./kiln setup installs it): " + e.getMessage(), e);
         }

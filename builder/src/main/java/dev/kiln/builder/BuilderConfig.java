@@ -46,6 +46,20 @@ public interface BuilderConfig {
     @WithDefault("true")
     boolean isolateNetwork();
 
+    /**
+     * The unprivileged user Packer and Ansible run as in the build sandbox when the builder runs as root (./kiln setup
+     * creates it). Files only root may read stay unreadable to the repository's code even where the sandbox shows them.
+     */
+    @WithDefault("kiln-build")
+    String buildUser();
+
+    /**
+     * Where the upstream images' build keys live: kiln.yaml's upstream.ssh_private_key_file must name a file inside it
+     * (a repository cannot point the build at another file of the builder host).
+     */
+    @WithDefault("/var/tmp/kiln/cache/upstream")
+    Path buildKeys();
+
     /** This builder's name in rebuild verdicts; the host name and process id when unset. */
     Optional<String> instance();
 

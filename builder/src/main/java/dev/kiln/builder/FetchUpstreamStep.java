@@ -25,6 +25,11 @@ final class FetchUpstreamStep implements BuildStep {
             .followRedirects(HttpClient.Redirect.NORMAL).connectTimeout(Duration.ofSeconds(30)).build();
 
 
+    /** Public, checksum-verified content: the unprivileged build user reads it (a temporary file starts owner-only). */
+    private static void readableByTheBuild(Path image) throws java.io.IOException {
+        Files.setPosixFilePermissions(image, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+    }
+
     @Override
     public void run(BuildContext build) throws Exception {
         KilnFile.Upstream upstream = build.kilnFile().upstream();
@@ -34,6 +39,7 @@ final class FetchUpstreamStep implements BuildStep {
         if (Files.exists(cached)) {
             String actual = Sha256.of(cached);
             if (actual.equals(upstream.sha256())) {
+                readableByTheBuild(cached);
                 build.upstreamImage(cached);
                 build.log("upstream image " + upstream.url() + " verified from the cache (sha256 " + actual + ")");
                 return;
@@ -51,6 +57,7 @@ final class FetchUpstreamStep implements BuildStep {
                 throw new BuildFailure("checksum mismatch: the upstream image at " + upstream.url() + " has sha256 " + actual
                         + " but kiln.yaml pins " + upstream.sha256() + "; nothing was booted. Check the publisher's SHA256SUMS and upstream.sha256");
             }
+            readableByTheBuild(partial);
             Files.move(partial, cached, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } finally {
             Files.deleteIfExists(partial);

@@ -6,6 +6,7 @@ import dev.kiln.disk.ToolProcess;
 
 import dev.kiln.events.KilnFile;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -22,6 +23,7 @@ import java.util.Optional;
  */
 final class PackerBuildStep implements BuildStep {
     private Path tmp;
+    private Optional<BuildUser> user = Optional.empty();
 
 
     @Override
@@ -43,7 +45,7 @@ final class PackerBuildStep implements BuildStep {
         vars.put("output_dir", output.toString());
         vars.put("ssh_username", kiln.upstream().sshUsername());
         if (kiln.upstream().sshPrivateKeyFile() != null) {
-            vars.put("ssh_private_key_file", kiln.upstream().sshPrivateKeyFile());
+            vars.put("ssh_private_key_file", buildKey(build, kiln.upstream().sshPrivateKeyFile(), tmp).toString());
         }
         vars.put("playbook_file", build.sitePlaybook().toString());
         vars.put("kiln_roles_dir", build.config().ansibleRoles().toAbsolutePath().normalize().toString());
@@ -69,6 +71,12 @@ final class PackerBuildStep implements BuildStep {
                 Map.entry("ANSIBLE_PIPELINING", "True"));
         Path dir = build.template().getParent();
         String template = build.template().toString();
+        if (build.config().isolateNetwork()) {
+            user = BuildUser.forBuilder(build.config().buildUser());
+            for (BuildUser account : user.stream().toList()) {
+                account.own(build.workspace(), tmp);
+            }
+        }
 
         List<String> validate = new ArrayList<>(List.of("packer", "validate"));
         validate.addAll(varArgs);
@@ -114,6 +122,30 @@ final class PackerBuildStep implements BuildStep {
     }
 
     /**
+     * The upstream's build key, copied for this build: kiln.yaml may only name a key kiln's upstream cache holds
+     * ({@code kiln.builder.build-keys}), never another file of the builder host, and the copy is the build user's.
+     */
+    private static Path buildKey(BuildContext build, String named, Path tmp) throws IOException, BuildFailure {
+        Path keys = build.config().buildKeys().toAbsolutePath().normalize();
+        Path key;
+        try {
+            key = Path.of(named).toRealPath();
+        } catch (IOException | java.nio.file.InvalidPathException e) {
+            throw new BuildFailure("upstream.ssh_private_key_file " + named + " does not exist on the builder");
+        }
+        Path realKeys = Files.isDirectory(keys) ? keys.toRealPath() : keys;
+        if (!key.startsWith(realKeys) || !Files.isRegularFile(key)) {
+            throw new BuildFailure("upstream.ssh_private_key_file must be a build key under " + keys
+                    + " (kiln.builder.build-keys), not " + named + ": a repository cannot point the build at other files of the builder");
+        }
+        Path copy = tmp.resolve("build_key");
+        Files.createFile(copy, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+        Files.copy(key, copy, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        return copy;
+    }
+
+    /**
      * Runs Packer on the repository's template: its environment is the allow-list; with isolation on (the default) it
      * runs in the build sandbox, where it sees only what the build needs and has a network of its own.
      */
@@ -124,10 +156,6 @@ final class PackerBuildStep implements BuildStep {
         }
         BuilderConfig config = build.config();
         List<Path> readable = new ArrayList<>(List.of(config.ansibleRoles().toAbsolutePath(), config.upstreamCache().toAbsolutePath()));
-        String key = build.kilnFile().upstream().sshPrivateKeyFile();
-        if (key != null && key.startsWith("/")) {
-            readable.add(Path.of(key));
-        }
         // Where a resolver configuration lives under /run (systemd-resolved), the sandbox still needs to read it.
         Path resolv = Path.of("/etc/resolv.conf");
         if (Files.isSymbolicLink(resolv)) {
@@ -138,7 +166,7 @@ final class PackerBuildStep implements BuildStep {
         if (state != null && !state.isBlank()) {
             hidden.add(Path.of(state));
         }
-        List<String> sandboxed = BuildSandbox.wrap(command, List.of(build.workspace(), tmp), readable, hidden, dir);
+        List<String> sandboxed = BuildSandbox.wrap(command, List.of(build.workspace(), tmp), readable, hidden, dir, user);
         try (BuildSandbox sandbox = new BuildSandbox()) {
             Path log = build.workspace().resolve("slirp4netns.log");
             return ToolProcess.run(sandboxed, dir, env, false, timeout, build::log, process -> sandbox.attach(process, log));

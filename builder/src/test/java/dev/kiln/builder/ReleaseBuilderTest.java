@@ -163,6 +163,9 @@ class ReleaseBuilderTest {
         String unreachable = repo.kilnYaml().replaceAll("(?m)^  url: .*$", "  url: http://127.0.0.1:9/debian.qcow2")
                 .replace(UpstreamImage.buildOrReuse().sha256(), "1".repeat(64));
         assertFails(repo.write("kiln.yaml", unreachable).release("debian-chrony", "9.0.4"), "fetch-upstream", "cannot download the upstream image");
+        // A key the repository names elsewhere on the builder (a root-only file here) is refused before Packer runs.
+        String foreignKey = repo.kilnYaml().replaceAll("(?m)^  ssh_private_key_file: .*$", "  ssh_private_key_file: /etc/shadow");
+        assertFails(repo.write("kiln.yaml", foreignKey).release("debian-chrony", "9.0.7"), "packer-build", "must be a build key under");
         repo.write("kiln.yaml", repo.kilnYaml());
         String template = Files.readString(ImageRepository.EXAMPLES.resolve("packer/image.pkr.hcl"));
         assertFails(repo.write("packer/image.pkr.hcl", template.replace("source \"qemu\" \"image\" {", "source \"qemu\" \"image\" {\n  no_such_option = 1"))
@@ -209,6 +212,22 @@ class ReleaseBuilderTest {
                       ansible.builtin.fail:
                         msg: the playbook saw kiln's artifact store
                       when: store.stat.exists
+                    - name: Who runs the playbook on the builder host
+                      ansible.builtin.command: id -u
+                      delegate_to: localhost
+                      become: false
+                      register: uid
+                    - name: Read a file only root may read on the builder host
+                      ansible.builtin.slurp:
+                        src: /etc/shadow
+                      delegate_to: localhost
+                      become: false
+                      register: shadow
+                      failed_when: false
+                    - name: Fail loudly if the playbook ran as root or read it
+                      ansible.builtin.fail:
+                        msg: the playbook ran as root on the builder host
+                      when: uid.stdout == '0' or shadow.content is defined
                     - name: A step that breaks
                       ansible.builtin.command: /bin/false
                 """.formatted(broker, canary));
@@ -218,6 +237,7 @@ class ReleaseBuilderTest {
             assertTrue(failed.reason().contains("/bin/false"), "the build got past the broker probe: " + failed.reason());
             assertFalse(failed.reason().contains("reached kiln's broker"), failed.reason());
             assertFalse(failed.reason().contains("saw kiln's artifact store"), failed.reason());
+            assertFalse(failed.reason().contains("ran as root on the builder host"), failed.reason());
         }
 
         repo.write("ansible/playbook.yml", Files.readString(ImageRepository.EXAMPLES.resolve("ansible/playbook.yml")))

@@ -177,6 +177,75 @@ class PipelineScenarioTest {
         assertTrue(lookup.contains("\"verdict\":\"bit-identical\""), lookup);
     }
 
+    /**
+     * After three releases and a rebuild, no secret (registry token, database password, broker passwords) is in a
+     * service's log, a verification report, a build log, an event on any topic, or a process's command line.
+     */
+    @Test
+    @Order(4)
+    void noSecretIsInALogAReportAnEventOrACommandLine() throws Exception {
+        List<String> secrets = new java.util.ArrayList<>(List.of("e2e-token", postgres.password(),
+                Files.readString(kafka.home().resolve("admin-password")).strip()));
+        try (var accounts = Files.list(kafka.home().resolve("accounts"))) {
+            for (Path file : accounts.toList()) {
+                secrets.add(Files.readString(file).strip());
+            }
+        }
+        // The token, the database password, the administrator's and the four services' broker passwords.
+        assertEquals(7, secrets.size(), "secrets found: " + secrets.size());
+        List<Path> texts = new java.util.ArrayList<>();
+        for (Path dir : List.of(state.resolve("logs"), state.resolve("verifier"), state.resolve("artifacts"), state.resolve("builder"))) {
+            if (Files.isDirectory(dir)) {
+                try (var files = Files.walk(dir)) {
+                    // Disk images are large and binary; every text kiln writes (logs, reports, manifests) is small.
+                    files.filter(Files::isRegularFile).filter(f -> f.toFile().length() < (8 << 20)).forEach(texts::add);
+                }
+            }
+        }
+        assertTrue(texts.stream().anyMatch(f -> f.getFileName().toString().equals("registry.log")), "the services' logs were read");
+        for (Path file : texts) {
+            String text = new String(Files.readAllBytes(file), StandardCharsets.ISO_8859_1);
+            for (String secret : secrets) {
+                assertTrue(!text.contains(secret), file + " contains a secret");
+            }
+        }
+        for (EventType type : EventType.values()) {
+            for (var record : TopicRecords.readAll(kafka.adminClientConfig(), type.topic())) {
+                for (String secret : secrets) {
+                    assertTrue(record.value() == null || !record.value().contains(secret), type + " carries a secret");
+                }
+            }
+        }
+        ProcessHandle.allProcesses().forEach(process -> process.info().commandLine().ifPresent(line -> {
+            for (String secret : secrets) {
+                assertTrue(!line.contains(secret), "a secret is on the command line of process " + process.pid());
+            }
+        }));
+    }
+
+    /** The local stack is for this machine: no service, nor the broker or the database, answers on another address of it. */
+    @Test
+    @Order(5)
+    void nothingListensBeyondLoopback() throws Exception {
+        List<java.net.InetAddress> addresses = java.util.Collections.list(java.net.NetworkInterface.getNetworkInterfaces()).stream()
+                .flatMap(n -> java.util.Collections.list(n.getInetAddresses()).stream())
+                .filter(a -> !a.isLoopbackAddress() && !a.isLinkLocalAddress() && a instanceof java.net.Inet4Address).toList();
+        org.junit.jupiter.api.Assumptions.assumeFalse(addresses.isEmpty(), "this machine has no address besides loopback");
+        List<Integer> ports = new java.util.ArrayList<>(services.services().stream().map(KilnServices.Service::port).toList());
+        ports.add(kafka.port());
+        ports.add(postgres.port());
+        for (java.net.InetAddress address : addresses) {
+            for (int port : ports) {
+                try (java.net.Socket socket = new java.net.Socket()) {
+                    socket.connect(new java.net.InetSocketAddress(address, port), 2000);
+                    throw new AssertionError("port " + port + " answers on " + address.getHostAddress());
+                } catch (java.io.IOException refused) {
+                    // not reachable there: as it should be
+                }
+            }
+        }
+    }
+
     /** Waits for the pipeline; when it does not get there, the failure carries the end of every service's log. */
     private static void awaitPipeline(String what, Duration atMost, java.util.concurrent.Callable<Boolean> done) throws Exception {
         try {

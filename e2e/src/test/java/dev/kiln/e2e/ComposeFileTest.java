@@ -68,10 +68,7 @@ class ComposeFileTest {
 
     @Test
     void aMissingKafkaPasswordIsNamed() throws Exception {
-        Map<String, String> env = new java.util.HashMap<>(secrets());
-        env.remove("KILN_KAFKA_PASSWORD_REGISTRY");
-        String out = compose(env, "config", "-q");
-        assertTrue(!out.startsWith("0\n") && out.contains("set KILN_KAFKA_PASSWORD_REGISTRY"), out);
+        assertRefusedWithout("KILN_KAFKA_PASSWORD_REGISTRY");
     }
 
     private static Map<String, String> secrets() {
@@ -83,9 +80,14 @@ class ComposeFileTest {
 
     @Test
     void aMissingSettingIsNamed() throws Exception {
+        assertRefusedWithout("KILN_IMAGES_REPOSITORY");
+    }
+
+    /** Compose refuses to start without {@code setting}, and its message names it. */
+    private static void assertRefusedWithout(String setting) throws Exception {
         Map<String, String> env = new java.util.HashMap<>(secrets());
-        env.remove("KILN_IMAGES_REPOSITORY");
+        env.remove(setting);
         String out = compose(env, "config", "-q");
-        assertTrue(!out.startsWith("0\n") && out.contains("set KILN_IMAGES_REPOSITORY"), out);
+        assertTrue(!out.startsWith("0\n") && out.contains("set " + setting), out);
     }
 }

@@ -26,4 +26,14 @@ public class OutboxEntry extends PanacheEntityBase {
     public OffsetDateTime createdAt = OffsetDateTime.now();
     @Column(name = "sent_at")
     public OffsetDateTime sentAt;
+    /** Failed sends so far; the last one's error. */
+    public int attempts;
+    @Column(name = "last_error")
+    public String lastError;
+    /** Not tried again before this (backoff after a failed send). */
+    @Column(name = "next_attempt_at")
+    public OffsetDateTime nextAttemptAt;
+    /** Set when the relay gave up on it: it waits for an operator (POST /api/v1/outbox/{id}/retry). */
+    @Column(name = "parked_at")
+    public OffsetDateTime parkedAt;
 }

@@ -36,6 +36,7 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The registry on the real broker and the real PostgreSQL. */
 @QuarkusTest
@@ -242,5 +243,41 @@ class RegistryTest {
         given().get("/q/openapi").then().statusCode(200).body(containsString("/api/v1/images/{image}/lookup"))
                 .body(containsString("/api/v1/images/{image}/channels/{channel}"));
         given().get("/q/health/ready").then().statusCode(200);
+    }
+
+    /** An outbox entry that can never be sent is parked with its error, and the entries after it are still sent. */
+    @Test
+    void anUnsendableOutboxEntryIsParkedAndTheRestGoOn() throws Exception {
+        String key = "parked-" + System.nanoTime();
+        try (Connection db = DriverManager.getConnection(PostgresCluster.shared().jdbcUrl(), PostgresCluster.USER, PostgresCluster.shared().password());
+             PreparedStatement insert = db.prepareStatement("insert into outbox (event_key, event_type, payload) values (?, ?, ?)")) {
+            insert.setString(1, key + "/unknown");
+            insert.setString(2, "dev.kiln.no-such-event.v1");
+            insert.setString(3, "{}");
+            insert.executeUpdate();
+            insert.setString(1, key + "/malformed");
+            insert.setString(2, EventType.IMAGE_PUBLISHED.type());
+            insert.setString(3, "{\"release\": {}}");
+            insert.executeUpdate();
+        }
+        // Written after the two bad entries: still published.
+        Release release = release("debian-after-parked", "1.0.0");
+        send(tagged(release), built(release, "raw", 'c'), verified(release, "raw", 'c'));
+        await().atMost(Duration.ofSeconds(30)).until(() -> published(release).size() == 1);
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> given().get("/api/v1/outbox?parked=true").then().extract()
+                .<List<String>>path("eventKey").containsAll(List.of(key + "/unknown", key + "/malformed")));
+        List<Map<String, Object>> parked = given().get("/api/v1/outbox?parked=true").then().statusCode(200).extract().path("");
+        Map<String, Object> malformed = parked.stream().filter(e -> (key + "/malformed").equals(e.get("eventKey"))).findFirst().orElseThrow();
+        assertEquals(1, malformed.get("attempts"));
+        assertTrue(String.valueOf(malformed.get("lastError")).contains("release"), String.valueOf(malformed.get("lastError")));
+        Number id = (Number) malformed.get("id");
+
+        given().post("/api/v1/outbox/" + id + "/retry").then().statusCode(401);
+        given().auth().oauth2(TOKEN).post("/api/v1/outbox/" + id + "/retry").then().statusCode(200).body("parkedAt", equalTo(null));
+        given().auth().oauth2(TOKEN).post("/api/v1/outbox/999999999/retry").then().statusCode(404);
+        // Still unsendable: the relay parks it again.
+        await().atMost(Duration.ofSeconds(20)).until(() -> given().get("/api/v1/outbox?parked=true").then().extract()
+                .<List<String>>path("eventKey").contains(key + "/malformed"));
     }
 }

@@ -18,10 +18,12 @@ import java.util.function.Function;
 
 /**
  * The registry's hop: the events of a release's life in, each applied to the {@link ReleaseLedger} in one
- * transaction. A payload that does not decode goes to the dead-letter topic and the consumer moves on.
+ * transaction. A payload that does not decode goes to the dead-letter topic and the consumer moves on; any other
+ * failure is retried until it passes.
  */
 @ApplicationScoped
 public class ReleaseEvents {
+    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(ReleaseEvents.class);
     private final ReleaseLedger ledger;
     private final Rebuilds rebuilds;
 
@@ -63,11 +65,13 @@ public class ReleaseEvents {
     /**
      * Events of one release arrive on several topics at once, so two transactions may create the same row or change the
      * same format together: the loser fails on a unique key or the row's version and is simply run again, and sees
-     * what the winner wrote. A payload that does not decode fails at once and is dead-lettered.
+     * what the winner wrote. PostgreSQL restarting is waited for the same way, for as long as it takes (the wait
+     * doubles up to 30 s): the record is never skipped. Only a payload that does not decode is dead-lettered, at once.
      */
     private static <T extends KilnEvent> Uni<Void> apply(Class<T> type, String payload, Function<T, Uni<Void>> transition) {
         T event = EventCodec.decode(type, payload);
         return Uni.createFrom().deferred(() -> Panache.withTransaction(() -> transition.apply(event)))
-                .onFailure().retry().withBackOff(Duration.ofMillis(50), Duration.ofSeconds(2)).atMost(8);
+                .onFailure().invoke(e -> LOG.debugf("applying %s will be retried: %s", type.getSimpleName(), e.getMessage()))
+                .onFailure().retry().withBackOff(Duration.ofMillis(50), Duration.ofSeconds(30)).indefinitely();
     }
 }

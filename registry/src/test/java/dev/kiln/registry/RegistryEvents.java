@@ -85,6 +85,10 @@ final class RegistryEvents {
                 .toList();
     }
 
+    static List<org.apache.kafka.clients.consumer.ConsumerRecord<String, String>> deadLetters() {
+        return TopicRecords.readAll(KafkaBroker.shared().adminClientConfig(), EventType.DEAD_LETTER_TOPIC);
+    }
+
     private static KafkaProducer<String, String> producer() {
         return new KafkaProducer<>(KafkaBroker.shared().adminClientConfig(), new StringSerializer(), new StringSerializer());
     }

@@ -280,4 +280,22 @@ class RegistryTest {
         await().atMost(Duration.ofSeconds(20)).until(() -> given().get("/api/v1/outbox?parked=true").then().extract()
                 .<List<String>>path("eventKey").contains(key + "/malformed"));
     }
+
+    /** PostgreSQL away for longer than any short retry: the events wait, nothing is dead-lettered, the format is published once. */
+    @Test
+    void aDatabaseOutageIsWaitedForNotDeadLettered() throws Exception {
+        Release release = release("debian-outage", "1.0.0");
+        PostgresCluster database = PostgresCluster.shared();
+        database.suspend();
+        try {
+            send(tagged(release), built(release, "vmdk", 'd'), verified(release, "vmdk", 'd'));
+            Thread.sleep(20_000);
+        } finally {
+            database.resume();
+        }
+        await().atMost(Duration.ofSeconds(90)).until(() -> published(release).size() == 1);
+        assertTrue(RegistryEvents.deadLetters().stream().noneMatch(r -> r.key() != null && r.key().startsWith(release.image() + "/")),
+                "nothing of the release was dead-lettered");
+        given().get("/api/v1/images/debian-outage/lookup?version=1.0.0&format=vmdk").then().statusCode(200);
+    }
 }

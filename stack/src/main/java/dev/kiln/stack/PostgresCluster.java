@@ -127,6 +127,17 @@ public final class PostgresCluster implements AutoCloseable {
         return "postgresql://127.0.0.1:" + port + "/" + DATABASE;
     }
 
+    /** Stops the server as an outage would (tests of what waits for it); {@link #resume} brings it back as it was. */
+    public synchronized void suspend() {
+        run(List.of(binDir.resolve("pg_ctl").toString(), "-D", home.resolve("data").toString(), "-m", "immediate",
+                "-w", "-t", "60", "stop"), home.resolve("pg_ctl.log"));
+    }
+
+    public synchronized void resume() {
+        run(List.of(binDir.resolve("pg_ctl").toString(), "-D", home.resolve("data").toString(), "-l", home.resolve("postgres.log").toString(),
+                "-w", "-t", "60", "start"), home.resolve("pg_ctl.log"));
+    }
+
     @Override
     public synchronized void close() {
         if (!running) {

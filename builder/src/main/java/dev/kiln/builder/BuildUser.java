@@ -52,6 +52,26 @@ record BuildUser(String name, UserPrincipal user, GroupPrincipal group) {
         }
     }
 
+    /**
+     * The sandbox binds these paths as the build user, who must be able to walk to them: every directory above each
+     * must let others pass (o+x). Says which one does not, instead of a sandbox that fails to start.
+     */
+    void requireReachable(Path... paths) throws IOException, BuildFailure {
+        for (Path path : paths) {
+            for (Path dir = path.toAbsolutePath().normalize().getParent(); dir != null; dir = dir.getParent()) {
+                if (!Files.isDirectory(dir)) {
+                    continue;
+                }
+                boolean passable = Files.getPosixFilePermissions(dir).contains(java.nio.file.attribute.PosixFilePermission.OTHERS_EXECUTE)
+                        || Files.getOwner(dir).equals(user);
+                if (!passable) {
+                    throw new BuildFailure("the build user " + name + " cannot reach " + path + ": " + dir
+                            + " does not let others pass (chmod o+x " + dir + ", or move kiln's directories below one that does)");
+                }
+            }
+        }
+    }
+
     private static boolean runningAsRoot() throws IOException {
         // /proc/self belongs to the process's effective uid.
         return ((Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid")) == 0;

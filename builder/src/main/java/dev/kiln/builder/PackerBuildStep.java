@@ -75,6 +75,7 @@ final class PackerBuildStep implements BuildStep {
             user = BuildUser.forBuilder(build.config().buildUser());
             for (BuildUser account : user.stream().toList()) {
                 account.own(build.workspace(), tmp);
+                account.requireReachable(build.workspace(), tmp, build.config().upstreamCache(), build.config().ansibleRoles());
             }
         }
 

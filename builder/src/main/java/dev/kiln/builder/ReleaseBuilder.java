@@ -7,6 +7,7 @@ import dev.kiln.events.ImageRebuilt;
 import dev.kiln.events.KilnEvent;
 import dev.kiln.events.RebuildRequested;
 import dev.kiln.events.ReleaseTagged;
+import dev.kiln.events.TransientRetry;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.reactive.messaging.annotations.Blocking;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -52,7 +53,8 @@ public class ReleaseBuilder {
 
     @Incoming("release-tagged")
     @Blocking
-    public void onReleaseTagged(String payload) {
+    public void onReleaseTagged(String payload) throws InterruptedException {
+        // A payload that does not decode is the event's fault: it goes to the dead-letter topic. Anything else waits.
         ReleaseTagged tagged = EventCodec.decode(ReleaseTagged.class, payload);
         LOG.infof("building %s %s from %s at %s", tagged.release().image(), tagged.release().version(),
                 tagged.release().repository(), tagged.release().commit());
@@ -60,18 +62,18 @@ public class ReleaseBuilder {
         synchronized (buildSlot) {
             results = metrics.timer("kiln.builder.build").record(() -> build.run(tagged));
         }
-        CompletableFuture<?>[] sent = results.stream()
-                .peek(event -> metrics.counter("kiln.builder.formats", "outcome", event instanceof BuildFailed ? "failed" : "built").increment())
-                .map(event -> EventMessages.send(events, event, source, Clock.systemUTC()))
-                .toArray(CompletableFuture[]::new);
-        // The ReleaseTagged is acknowledged only when every result is on the broker: a crash before that rebuilds.
-        CompletableFuture.allOf(sent).join();
+        results.forEach(event -> metrics.counter("kiln.builder.formats", "outcome", event instanceof BuildFailed ? "failed" : "built").increment());
+        // The ReleaseTagged is acknowledged only when every result is on the broker: a crash before that rebuilds, and a
+        // broker that is away is waited for (the results are sent again, which consumers take once by their key).
+        TransientRetry.untilDone("sending the results of " + tagged.release().image() + " " + tagged.release().version(),
+                () -> CompletableFuture.allOf(results.stream().map(event -> EventMessages.send(events, event, source, Clock.systemUTC()))
+                        .toArray(CompletableFuture[]::new)).join());
     }
 
     /** kiln rebuild: the same tag from scratch, compared with what the registry recorded; one ImageRebuilt out. */
     @Incoming("rebuild-requested")
     @Blocking
-    public void onRebuildRequested(String payload) {
+    public void onRebuildRequested(String payload) throws InterruptedException {
         RebuildRequested request = EventCodec.decode(RebuildRequested.class, payload);
         LOG.infof("rebuilding %s %s (rebuild %s) to compare with the release", request.release().image(), request.release().version(), request.rebuildId());
         ImageRebuilt result;
@@ -80,7 +82,8 @@ public class ReleaseBuilder {
         }
         metrics.counter("kiln.builder.rebuilds", "verdict", result.verdict()).increment();
         LOG.infof("rebuild %s of %s %s: %s", request.rebuildId(), request.release().image(), request.release().version(), result.verdict());
-        EventMessages.send(events, result, source, Clock.systemUTC()).join();
+        TransientRetry.untilDone("sending rebuild " + request.rebuildId() + "'s verdict",
+                () -> EventMessages.send(events, result, source, Clock.systemUTC()).join());
     }
 
     private static String hostInstance() {

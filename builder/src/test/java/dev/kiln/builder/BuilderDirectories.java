@@ -13,7 +13,9 @@ public class BuilderDirectories implements QuarkusTestResourceLifecycleManager {
     @Override
     public Map<String, String> start() {
         try {
-            root = Files.createTempDirectory("kiln-builder-test");
+            // Passable by others (not readable): the unprivileged build user walks through it to its workspace.
+            root = Files.createTempDirectory("kiln-builder-test", java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                    java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x")));
             return Map.of("kiln.builder.workspaces", root.resolve("work").toString(),
                     "kiln.builder.upstream-cache", root.resolve("upstream").toString(),
                     "kiln.builder.store.directory", root.resolve("artifacts").toString());

@@ -55,6 +55,7 @@ class PipelineScenarioTest {
     private static Path state;
     private static KafkaBroker kafka;
     private static PostgresCluster postgres;
+    private static final List<String> supervisorReports = new java.util.concurrent.CopyOnWriteArrayList<>();
     private static KilnServices services;
     private static DemoRepository repo;
 
@@ -71,6 +72,7 @@ class PipelineScenarioTest {
         }
         repo = DemoRepository.prepare(ROOT.resolve("examples"), state.resolve("demo"), UpstreamImage.buildOrReuse(ROOT));
         services = KilnServices.start(ROOT, state, kafka, postgres, Map.of("demo", repo.origin().toString()), 2, "e2e-token");
+        services.supervise(supervisorReports::add);
         await().atMost(Duration.ofMinutes(1)).until(() -> get(services.service("tag-watcher").url() + "/api/v1/repositories/demo").contains("\"WATCHING\""));
     }
 
@@ -244,6 +246,21 @@ class PipelineScenarioTest {
                 }
             }
         }
+    }
+
+    /** ./kiln up's supervision: a service killed with SIGKILL is reported with its log's end and serves again. */
+    @Test
+    @Order(6)
+    void aServiceThatDiesIsReportedAndRestarted() throws Exception {
+        KilnServices.Service verifier = services.service("sealer-verifier");
+        Process killed = verifier.process();
+        killed.toHandle().destroyForcibly();
+        killed.waitFor();
+        await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1)).ignoreExceptions().until(() -> verifier.restarts() == 1
+                && get(verifier.url() + "/q/health/ready").contains("\"UP\""));
+        assertTrue(supervisorReports.stream().anyMatch(r -> r.startsWith("sealer-verifier exited with 137") && r.contains("The end of")),
+                String.join("\n", supervisorReports));
+        assertNotEquals(killed.pid(), verifier.process().pid());
     }
 
     /** Waits for the pipeline; when it does not get there, the failure carries the end of every service's log. */

@@ -25,15 +25,55 @@ import java.util.Map;
  * Configuration goes in as system properties, never through a shell.
  */
 public final class KilnServices implements AutoCloseable {
-    /** One running service. */
-    public record Service(String name, int port, Process process, Path log) {
+    /** One service: its current process (the supervisor replaces one that died), port and log. */
+    public static final class Service {
+        private final String name;
+        private final int port;
+        private final Path log;
+        private final ProcessBuilder launch;
+        private volatile Process process;
+        private int restarts;
+
+        private Service(String name, int port, Path log, ProcessBuilder launch, Process process) {
+            this.name = name;
+            this.port = port;
+            this.log = log;
+            this.launch = launch;
+            this.process = process;
+        }
+
+        public String name() {
+            return name;
+        }
+
+        public int port() {
+            return port;
+        }
+
+        public Process process() {
+            return process;
+        }
+
+        public Path log() {
+            return log;
+        }
+
+        /** How often the supervisor has restarted it. */
+        public synchronized int restarts() {
+            return restarts;
+        }
+
         public String url() {
             return "http://127.0.0.1:" + port;
         }
     }
 
     private static final Duration READY_TIMEOUT = Duration.ofMinutes(3);
+    private static final Duration FIRST_BACKOFF = Duration.ofSeconds(1);
+    private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
     private final List<Service> services = new ArrayList<>();
+    private volatile boolean closing;
+    private Thread supervisor;
 
     private KilnServices() {
     }
@@ -134,7 +174,7 @@ public final class KilnServices implements AutoCloseable {
         builder.environment().put("KILN_STATE", state.toString());
         builder.environment().putAll(secrets);
         try {
-            services.add(new Service(name, port, builder.start(), log));
+            services.add(new Service(name, port, log, builder, builder.start()));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start " + name, e);
         }
@@ -170,8 +210,74 @@ public final class KilnServices implements AutoCloseable {
         }
     }
 
+    /**
+     * Watches the services from now on: one that dies is reported with the end of its log and started again, after a
+     * wait that doubles with each death in a row (1 s up to 30 s); a service that stayed up a few minutes starts over.
+     */
+    public synchronized void supervise(java.util.function.Consumer<String> report) {
+        if (supervisor != null) {
+            return;
+        }
+        supervisor = new Thread(() -> {
+            Map<String, Duration> backoff = new java.util.HashMap<>();
+            Map<String, Instant> since = new java.util.HashMap<>();
+            while (!closing) {
+                for (Service service : services) {
+                    Process current = service.process;
+                    if (current.isAlive()) {
+                        if (Duration.between(since.getOrDefault(service.name, Instant.now()), Instant.now()).toMinutes() >= 3) {
+                            backoff.remove(service.name);
+                        }
+                        continue;
+                    }
+                    if (closing) {
+                        return;
+                    }
+                    Duration wait = backoff.getOrDefault(service.name, FIRST_BACKOFF);
+                    report.accept(service.name + " exited with " + current.exitValue() + "; restarting it in " + wait.toSeconds()
+                            + " s. The end of " + service.log + ":\n" + ChildProcess.tail(service.log, 15));
+                    pause(wait);
+                    try {
+                        // Under the lock close() takes: a service is never started again once stopping has begun.
+                        synchronized (KilnServices.this) {
+                            if (closing) {
+                                return;
+                            }
+                            service.process = service.launch.start();
+                        }
+                        synchronized (service) {
+                            service.restarts++;
+                        }
+                        since.put(service.name, Instant.now());
+                        backoff.put(service.name, wait.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : wait.multipliedBy(2));
+                        report.accept(service.name + " restarted (" + service.restarts() + " so far)");
+                    } catch (IOException e) {
+                        report.accept(service.name + " could not be restarted: " + e.getMessage());
+                    }
+                }
+                pause(Duration.ofSeconds(1));
+            }
+        }, "kiln-supervisor");
+        supervisor.setDaemon(true);
+        supervisor.start();
+    }
+
+    private static void pause(Duration duration) {
+        try {
+            Thread.sleep(duration.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     @Override
     public void close() {
+        synchronized (this) {
+            closing = true;
+        }
+        if (supervisor != null) {
+            supervisor.interrupt();
+        }
         // Last started first: the registry and verifier stop before the builder and watcher that feed them.
         for (int i = services.size() - 1; i >= 0; i--) {
             ChildProcess.stop(services.get(i).process(), Duration.ofSeconds(30));

@@ -71,6 +71,7 @@ public final class LocalPipeline {
                     postgres.close();
                     kafka.close();
                 }, "kiln-up-stop"));
+                services.supervise(LocalPipeline::say);
                 // ./kiln rebuild finds the registry here.
                 Files.writeString(state.resolve("registry-url"), services.service("registry").url() + "\n");
                 for (KilnServices.Service service : services.services()) {

@@ -8,6 +8,7 @@ import org.eclipse.jgit.lib.Repository;
 import org.eclipse.jgit.revwalk.RevWalk;
 import org.eclipse.jgit.treewalk.TreeWalk;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 
@@ -19,7 +20,11 @@ final class ImagePolicy {
     private ImagePolicy() {
     }
 
-    static KilnFile at(Release release, Path workspace) throws Rejection {
+    /**
+     * @throws Rejection   the commit has no valid kiln.yaml (the image's fault)
+     * @throws IOException the repository could not be reached (try again: the remote may be back)
+     */
+    static KilnFile at(Release release, Path workspace) throws Rejection, IOException {
         Path clone = workspace.resolve("repository.git");
         try (Git git = Git.cloneRepository().setURI(release.repository()).setGitDir(clone.toFile()).setBare(true)
                 .setTimeout(120).call()) {
@@ -37,6 +42,10 @@ final class ImagePolicy {
             }
         } catch (Rejection e) {
             throw e;
+        } catch (org.eclipse.jgit.api.errors.TransportException | org.eclipse.jgit.api.errors.InvalidRemoteException e) {
+            // Cleaned away, so the retry starts from an empty clone.
+            dev.kiln.disk.Trees.delete(clone);
+            throw new IOException("cannot reach " + release.repository() + " for its kiln.yaml: " + e.getMessage(), e);
         } catch (KilnFile.InvalidKilnFile e) {
             throw new Rejection("policy", KilnFile.PATH, e.getMessage());
         } catch (Exception e) {

@@ -4,6 +4,7 @@ import dev.kiln.events.EventCodec;
 import dev.kiln.events.EventMessages;
 import dev.kiln.events.Finding;
 import dev.kiln.events.ImageBuilt;
+import dev.kiln.events.TransientRetry;
 import dev.kiln.events.ImageRejected;
 import dev.kiln.events.ImageVerified;
 import dev.kiln.events.KilnEvent;
@@ -52,9 +53,12 @@ public class ImageVerifier {
     @Incoming("image-built")
     @Blocking
     public void onImageBuilt(String payload) throws Exception {
+        // A payload that does not decode is the event's fault: dead-lettered. A store, Git remote or broker that is away
+        // is waited for: the record is retried, never skipped.
         ImageBuilt built = EventCodec.decode(ImageBuilt.class, payload);
-        VerificationReport report = verify(built);
-        reports.save(report);
+        String what = "verification of " + built.release().image() + " " + built.release().version() + " " + built.format();
+        VerificationReport report = TransientRetry.untilDone(what, () -> verify(built));
+        TransientRetry.untilDone("saving the report of the " + what, () -> reports.save(report));
         String location = config.publicUrl() + "/api/v1/reports/" + report.image() + "/" + report.version() + "/" + report.format();
         KilnEvent result = report.verified()
                 ? new ImageVerified(built.release(), built.format(), built.artifact().sha256(),
@@ -68,7 +72,8 @@ public class ImageVerifier {
             LOG.errorf("%s %s %s REJECTED: %s", report.image(), report.version(), report.format(), report.findings());
         }
         // Acknowledged only when the result is on the broker: a crash before that verifies again.
-        EventMessages.send(events, result, URI.create(config.eventSource()), Clock.systemUTC()).join();
+        TransientRetry.untilDone("sending the result of the " + what,
+                () -> EventMessages.send(events, result, URI.create(config.eventSource()), Clock.systemUTC()).join());
     }
 
     private VerificationReport verify(ImageBuilt built) throws IOException, InterruptedException {

@@ -50,16 +50,7 @@ class ImageVerifierTest {
     @Test
     void sealedImagesBootAndAreVerifiedWhileALeakyOneIsRejected() throws Exception {
         Path repo = temp.resolve("images");
-        String commit;
-        try (Git git = Git.init().setDirectory(repo.toFile()).setInitialBranch("main").call()) {
-            Files.writeString(repo.resolve("kiln.yaml"), """
-                    image: debian-web
-                    upstream: {url: "https://cloud.example.org/debian.qcow2", sha256: "%s"}
-                    build: {template: packer/image.pkr.hcl, playbook: ansible/playbook.yml}
-                    """.formatted("c".repeat(64)));
-            git.add().addFilepattern("kiln.yaml").call();
-            commit = git.commit().setMessage("image").setSign(false).call().name();
-        }
+        String commit = imageRepository(repo);
         Release release = new Release(TestImages.IMAGE, TestImages.VERSION, "release-" + TestImages.VERSION, repo.toString(), commit);
         Path sealed = TestImages.bootableSealed(commit);
         String rawSha = Sha256.of(sealed);
@@ -94,6 +85,45 @@ class ImageVerifierTest {
         given().get("/api/v1/reports/debian-web/0.0.0/raw").then().statusCode(404)
                 .contentType("application/problem+json").body("detail", containsString("no verification report"));
         assertTrue(TopicRecords.readAll(admin(), EventType.DEAD_LETTER_TOPIC).stream().anyMatch(r -> "garbage/1".equals(r.key())));
+    }
+
+    /**
+     * The image repository unreachable when the image arrives (a Git remote away): the verifier waits and tries again
+     * rather than rejecting or dead-lettering; once the repository is there, the image is judged on its merits (here:
+     * its artifact is missing, a rejection by the artifact check, not by the policy read).
+     */
+    @Test
+    void anUnreachableRepositoryIsWaitedFor() throws Exception {
+        Path staging = temp.resolve("staging");
+        String commit = imageRepository(staging);
+        Path repo = temp.resolve("later");
+        Release release = new Release(TestImages.IMAGE, "1.9.0", "release-1.9.0", repo.toString(), commit);
+        Path missing = temp.resolve("gone.qcow2");
+        Files.writeString(missing, "x");
+        ImageBuilt event = built(release, "qcow2", missing, "e".repeat(64));
+        Files.delete(missing);
+
+        send(event);
+        Thread.sleep(6000);
+        assertTrue(rejected(release).isEmpty(), "judged while the repository was away: " + rejected(release));
+        Files.move(staging, repo);
+        await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(2)).until(() -> !rejected(release).isEmpty());
+        assertEquals("artifact", rejected(release).get(0).findings().get(0).rule(), rejected(release).toString());
+        assertTrue(TopicRecords.readAll(admin(), EventType.DEAD_LETTER_TOPIC).stream()
+                .noneMatch(r -> r.value() != null && r.value().contains(repo.toString())), "nothing was dead-lettered");
+    }
+
+    /** An image repository whose one commit has a kiln.yaml (the verifier reads its sealing policy there); the commit. */
+    private static String imageRepository(Path dir) throws Exception {
+        try (Git git = Git.init().setDirectory(dir.toFile()).setInitialBranch("main").call()) {
+            Files.writeString(dir.resolve("kiln.yaml"), """
+                    image: debian-web
+                    upstream: {url: "https://cloud.example.org/debian.qcow2", sha256: "%s"}
+                    build: {template: packer/image.pkr.hcl, playbook: ansible/playbook.yml}
+                    """.formatted("c".repeat(64)));
+            git.add().addFilepattern("kiln.yaml").call();
+            return git.commit().setMessage("image").setSign(false).call().name();
+        }
     }
 
     private static ImageBuilt built(Release release, String format, Path file, String rawSha) throws Exception {

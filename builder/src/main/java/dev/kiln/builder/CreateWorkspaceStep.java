@@ -1,5 +1,6 @@
 package dev.kiln.builder;
 
+import dev.kiln.disk.DirectoryClaim;
 import dev.kiln.disk.Trees;
 
 import java.io.IOException;
@@ -10,6 +11,8 @@ import java.nio.file.Path;
 /** create-workspace: a fresh directory for this build alone, and the build log in it; removed when the build ends. */
 final class CreateWorkspaceStep implements BuildStep {
     private static final long GIB = 1L << 30;
+    /** Held while the build runs: a builder starting after this one was killed sweeps the workspace. */
+    private DirectoryClaim claim;
 
 
     @Override
@@ -25,6 +28,7 @@ final class CreateWorkspaceStep implements BuildStep {
         }
         String name = build.release().image() + "-" + build.release().version() + "-";
         Path workspace = Files.createTempDirectory(root, name.replaceAll("[^A-Za-z0-9._-]", "_"));
+        claim = DirectoryClaim.claim(workspace);
         build.workspace(workspace, new BuildLog(workspace.resolve("build.log")));
         build.log("kiln build of " + build.release().image() + " " + build.release().version() + " (tag " + build.release().tag()
                 + ", commit " + build.release().commit() + ", SOURCE_DATE_EPOCH " + build.tagged().sourceDateEpoch() + ")");
@@ -39,6 +43,9 @@ final class CreateWorkspaceStep implements BuildStep {
         try {
             build.buildLog().close();
             Trees.delete(build.workspace());
+            if (claim != null) {
+                claim.close();
+            }
         } catch (IOException e) {
             org.jboss.logging.Logger.getLogger(CreateWorkspaceStep.class).warnf("could not remove workspace %s: %s", build.workspace(), e.getMessage());
         }

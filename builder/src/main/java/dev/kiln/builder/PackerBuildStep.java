@@ -22,7 +22,10 @@ import java.util.Optional;
  * template boots the verified upstream image, runs kiln's playbook and leaves one sealed raw disk.
  */
 final class PackerBuildStep implements BuildStep {
+    /** The short temporary directories of builds (sockets' paths must be short), swept by a starting builder when abandoned. */
+    static final String TMP_PREFIX = "kiln-packer-";
     private Path tmp;
+    private dev.kiln.disk.DirectoryClaim tmpClaim;
     private Optional<BuildUser> user = Optional.empty();
 
 
@@ -32,8 +35,9 @@ final class PackerBuildStep implements BuildStep {
         Path output = build.workspace().resolve("out");
         // Packer's plugin sockets and Ansible's SSH control sockets live under TMPDIR and HOME, and a unix socket
         // path may not exceed 107 bytes: both go in a short directory of their own, not the (deep) workspace.
-        Path tmp = Files.createTempDirectory("kiln-packer-");
+        Path tmp = Files.createTempDirectory(TMP_PREFIX);
         this.tmp = tmp;
+        this.tmpClaim = dev.kiln.disk.DirectoryClaim.claim(tmp);
         Path home = Files.createDirectories(tmp.resolve("h"));
         Map<String, String> vars = new LinkedHashMap<>();
         vars.put("image_name", kiln.image());
@@ -179,6 +183,7 @@ final class PackerBuildStep implements BuildStep {
         if (tmp != null) {
             try {
                 Trees.delete(tmp);
+                tmpClaim.close();
             } catch (java.io.IOException e) {
                 build.log("could not remove " + tmp + ": " + e.getMessage());
             }

@@ -49,6 +49,20 @@ public class ReleaseBuilder {
         this.events = events;
         this.source = URI.create(config.eventSource());
         this.metrics = metrics;
+        sweepAbandoned(config);
+    }
+
+    /** What a builder killed mid-build left (its build sandbox died with it: bubblewrap's own process namespace). */
+    private static void sweepAbandoned(BuilderConfig config) {
+        try {
+            List<java.nio.file.Path> removed = new java.util.ArrayList<>(dev.kiln.disk.DirectoryClaim.sweep(config.workspaces(), ""));
+            removed.addAll(dev.kiln.disk.DirectoryClaim.sweep(java.nio.file.Path.of(System.getProperty("java.io.tmpdir")), PackerBuildStep.TMP_PREFIX));
+            if (!removed.isEmpty()) {
+                LOG.warnf("removed %d workspace(s) of builds that ended with their builder: %s", removed.size(), removed);
+            }
+        } catch (java.io.IOException e) {
+            LOG.warnf("could not sweep abandoned workspaces: %s", e.getMessage());
+        }
     }
 
     @Incoming("release-tagged")

@@ -46,6 +46,21 @@ public final class FuseMount implements AutoCloseable {
         return path;
     }
 
+    /**
+     * Lets go of every FUSE mount below {@code dir} that a killed process left (its fuse2fs outlived it): a lazy
+     * unmount, which also ends that fuse2fs. Before a sweep deletes the directory, so it never walks into an image.
+     */
+    public static void releaseAbandoned(Path dir) throws IOException, InterruptedException {
+        String below = dir.toAbsolutePath().normalize() + "/";
+        for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
+            String[] fields = line.split(" ");
+            if (fields.length > 4 && line.contains("fuse") && (fields[4] + "/").startsWith(below)) {
+                new ProcessBuilder("umount", "-l", fields[4]).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                        .start().waitFor(30, TimeUnit.SECONDS);
+            }
+        }
+    }
+
     private boolean mounted() throws IOException {
         String target = " " + path + " ";
         return Files.readAllLines(Path.of("/proc/self/mountinfo")).stream().anyMatch(line -> line.contains(target) && line.contains("fuse"));

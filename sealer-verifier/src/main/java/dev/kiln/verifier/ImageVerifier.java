@@ -3,6 +3,7 @@ package dev.kiln.verifier;
 import dev.kiln.events.EventCodec;
 import dev.kiln.events.EventMessages;
 import dev.kiln.events.Finding;
+import dev.kiln.disk.DirectoryClaim;
 import dev.kiln.events.ImageBuilt;
 import dev.kiln.events.TransientRetry;
 import dev.kiln.events.ImageRejected;
@@ -48,6 +49,7 @@ public class ImageVerifier {
         this.reports = reports;
         this.events = events;
         this.metrics = metrics;
+        sweepAbandoned(config);
     }
 
     @Incoming("image-built")
@@ -79,6 +81,8 @@ public class ImageVerifier {
     private VerificationReport verify(ImageBuilt built) throws IOException, InterruptedException {
         Files.createDirectories(config.workspaces());
         Path workspace = Files.createTempDirectory(config.workspaces(), built.release().image() + "-" + built.format() + "-");
+        // Claimed while in use: a verifier starting after this one was killed sweeps it.
+        DirectoryClaim claim = DirectoryClaim.claim(workspace);
         try {
             KilnFile policy;
             Path artifact;
@@ -96,6 +100,19 @@ public class ImageVerifier {
                     built.artifact().rawSha256(), expected, policy.verify()), workspace);
         } finally {
             Verification.clean(workspace);
+            claim.close();
+        }
+    }
+
+    /** Workspaces of verifications that ended with their verifier (killed): their claims are free. */
+    private static void sweepAbandoned(VerifierConfig config) {
+        try {
+            List<Path> removed = DirectoryClaim.sweep(config.workspaces(), "");
+            if (!removed.isEmpty()) {
+                LOG.warnf("removed %d workspace(s) of verifications that ended with their verifier: %s", removed.size(), removed);
+            }
+        } catch (IOException e) {
+            LOG.warnf("could not sweep abandoned workspaces: %s", e.getMessage());
         }
     }
 }

@@ -30,6 +30,13 @@ public interface BuilderConfig {
     java.time.Duration maxTimeout();
 
     /**
+     * The whole build's deadline, every stage included (Packer's own build.timeout is one part of it): a build that
+     * passes it is stopped, its tools with it, and fails with the stage it was in.
+     */
+    @WithDefault("3h")
+    java.time.Duration deadline();
+
+    /**
      * How Packer's QEMU runs the build: {@code kvm} where KVM runs ordinary guests ({@code ./kiln} probes for it and
      * sets KILN_QEMU_ACCELERATOR), {@code tcg} (software emulation, slower but works everywhere) otherwise.
      */

@@ -1,5 +1,6 @@
 package dev.kiln.builder;
 
+import dev.kiln.disk.Deadline;
 import dev.kiln.events.Sha256;
 import dev.kiln.events.Artifact;
 import dev.kiln.events.BuildFailed;
@@ -74,6 +75,9 @@ final class ReleaseBuild {
         List<BuildStep> ran = new ArrayList<>();
         String failedStage = null;
         String reason = null;
+        // The deadline interrupts this thread: a stage's tools are stopped (ToolProcess) and the stage fails.
+        Deadline deadline = Deadline.start(config.deadline(), "kiln.builder.deadline");
+        try {
         for (BuildStep step : steps) {
             ran.add(step);
             LOG.infof("%s %s: %s", tagged.release().image(), tagged.release().version(), step.name());
@@ -84,18 +88,29 @@ final class ReleaseBuild {
                 failedStage = step.name();
                 reason = e.getMessage();
             } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
                 failedStage = step.name();
-                reason = "the builder was stopped during the build; it will be built again when the event is redelivered";
+                if (deadline.passed()) {
+                    reason = "the build " + deadline.reason();
+                } else {
+                    Thread.currentThread().interrupt();
+                    reason = "the builder was stopped during the build; it will be built again when the event is redelivered";
+                }
             } catch (Exception e) {
                 failedStage = step.name();
-                reason = describe(e);
+                reason = deadline.passed() ? "the build " + deadline.reason() : describe(e);
+            }
+            if (failedStage == null && deadline.passed()) {
+                failedStage = step.name();
+                reason = "the build " + deadline.reason();
             }
             if (failedStage != null) {
                 build.log("FAILED at " + failedStage + ": " + reason);
                 LOG.errorf("%s %s failed at %s: %s", tagged.release().image(), tagged.release().version(), failedStage, reason);
                 break;
             }
+        }
+        } finally {
+            deadline.close();
         }
         storeLog(build, logName);
         T events = outcome.of(build, failedStage, reason);

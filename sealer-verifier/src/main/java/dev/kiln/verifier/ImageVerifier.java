@@ -3,6 +3,7 @@ package dev.kiln.verifier;
 import dev.kiln.events.EventCodec;
 import dev.kiln.events.EventMessages;
 import dev.kiln.events.Finding;
+import dev.kiln.disk.Deadline;
 import dev.kiln.disk.DirectoryClaim;
 import dev.kiln.events.ImageBuilt;
 import dev.kiln.events.TransientRetry;
@@ -83,6 +84,7 @@ public class ImageVerifier {
         Path workspace = Files.createTempDirectory(config.workspaces(), built.release().image() + "-" + built.format() + "-");
         // Claimed while in use: a verifier starting after this one was killed sweeps it.
         DirectoryClaim claim = DirectoryClaim.claim(workspace);
+        Deadline deadline = Deadline.start(config.deadline(), "kiln.verifier.deadline");
         try {
             KilnFile policy;
             Path artifact;
@@ -96,12 +98,26 @@ public class ImageVerifier {
             }
             Expectations expected = new Expectations(built.release().image(), built.release().version(), built.release().commit(),
                     policy.upstream().sshUsername());
-            return verification.verify(artifact, new Verification.Claim(built.format(), built.artifact().sha256(),
+            VerificationReport report = verification.verify(artifact, new Verification.Claim(built.format(), built.artifact().sha256(),
                     built.artifact().rawSha256(), expected, policy.verify()), workspace);
+            return deadline.passed() ? overran(built, deadline) : report;
+        } catch (InterruptedException | IOException e) {
+            if (deadline.passed()) {
+                return overran(built, deadline);
+            }
+            throw e;
         } finally {
+            deadline.close();
             Verification.clean(workspace);
             claim.close();
         }
+    }
+
+    private static VerificationReport overran(ImageBuilt built, Deadline deadline) {
+        return new VerificationReport(built.release().image(), built.release().version(), built.format(), built.release().commit(),
+                built.artifact().sha256(), null, VerificationReport.REJECTED,
+                List.of(new Finding("verification-deadline", "", "the verification " + deadline.reason() + "; what was not verified is not published")),
+                List.of(), java.util.Map.of(), java.util.Map.of(), 0);
     }
 
     /** Workspaces of verifications that ended with their verifier (killed): their claims are free. */

@@ -26,6 +26,13 @@ public interface VerifierConfig {
     @WithDefault("5m")
     Duration bootTimeout();
 
+    /**
+     * The whole verification's deadline (fetching, decoding, inspecting, booting): one that passes it is stopped and
+     * the image rejected (finding {@code verification-deadline}): what was not verified is never published.
+     */
+    @WithDefault("30m")
+    Duration deadline();
+
     /** Regular expression the serial console must show once the image is up. */
     @WithDefault("login:")
     String bootMarker();

@@ -36,6 +36,10 @@ public interface BuilderConfig {
     @WithDefault("3h")
     java.time.Duration deadline();
 
+    /** The deadline of one download of an upstream image. */
+    @WithDefault("30m")
+    java.time.Duration fetchTimeout();
+
     /**
      * How Packer's QEMU runs the build: {@code kvm} where KVM runs ordinary guests ({@code ./kiln} probes for it and
      * sets KILN_QEMU_ACCELERATOR), {@code tcg} (software emulation, slower but works everywhere) otherwise.

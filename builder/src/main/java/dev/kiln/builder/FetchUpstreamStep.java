@@ -4,8 +4,6 @@ import dev.kiln.events.Sha256;
 import dev.kiln.events.KilnFile;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -49,10 +47,8 @@ final class FetchUpstreamStep implements BuildStep {
         }
         Path partial = Files.createTempFile(cache, upstream.sha256() + ".", ".part");
         try {
-            String actual;
-            try (InputStream in = open(upstream.url()); OutputStream out = Files.newOutputStream(partial)) {
-                actual = Sha256.copy(in, out);
-            }
+            download(upstream.url(), partial, build.config().fetchTimeout());
+            String actual = Sha256.of(partial);
             if (!actual.equals(upstream.sha256())) {
                 throw new BuildFailure("checksum mismatch: the upstream image at " + upstream.url() + " has sha256 " + actual
                         + " but kiln.yaml pins " + upstream.sha256() + "; nothing was booted. Check the publisher's SHA256SUMS and upstream.sha256");
@@ -66,26 +62,39 @@ final class FetchUpstreamStep implements BuildStep {
         build.log("upstream image " + upstream.url() + " downloaded and verified (sha256 " + upstream.sha256() + ")");
     }
 
-    private static InputStream open(String url) throws BuildFailure, IOException, InterruptedException {
+    /**
+     * The image at {@code url} into {@code target}, within {@code deadline}: a mirror that stalls or crawls is given up
+     * on (the transfer cancelled) with a reason, not waited for until the whole build's deadline.
+     */
+    private static void download(String url, Path target, Duration deadline) throws BuildFailure, IOException, InterruptedException {
         URI uri = URI.create(url);
         if ("file".equals(uri.getScheme())) {
             try {
-                return Files.newInputStream(Path.of(uri));
+                Files.copy(Path.of(uri), target, StandardCopyOption.REPLACE_EXISTING);
+                return;
             } catch (NoSuchFileException e) {
                 throw new BuildFailure("the upstream image " + url + " does not exist on the builder's machine");
             }
         }
-        HttpResponse<InputStream> response;
+        java.util.concurrent.CompletableFuture<HttpResponse<Path>> transfer = HTTP.sendAsync(
+                HttpRequest.newBuilder(uri).timeout(Duration.ofMinutes(5)).GET().build(), HttpResponse.BodyHandlers.ofFile(target));
+        HttpResponse<Path> response;
         try {
-            response = HTTP.send(HttpRequest.newBuilder(uri).timeout(Duration.ofMinutes(5)).GET().build(),
-                    HttpResponse.BodyHandlers.ofInputStream());
-        } catch (IOException e) {
-            throw new BuildFailure("cannot download the upstream image " + url + ": " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()), e);
+            response = transfer.get(deadline.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            transfer.cancel(true);
+            throw new BuildFailure("the download of the upstream image " + url + " passed its deadline of "
+                    + deadline.toString().substring(2).toLowerCase() + " (kiln.builder.fetch-timeout) and was stopped");
+        } catch (java.util.concurrent.ExecutionException e) {
+            Throwable cause = e.getCause() == null ? e : e.getCause();
+            throw new BuildFailure("cannot download the upstream image " + url + ": "
+                    + (cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage()), cause);
+        } catch (InterruptedException e) {
+            transfer.cancel(true);
+            throw e;
         }
         if (response.statusCode() != 200) {
-            response.body().close();
             throw new BuildFailure("cannot download the upstream image " + url + ": HTTP " + response.statusCode());
         }
-        return response.body();
     }
 }

@@ -4,8 +4,6 @@ import dev.kiln.events.BuildFailed;
 import dev.kiln.events.KilnEvent;
 import dev.kiln.events.Release;
 import dev.kiln.events.ReleaseTagged;
-import io.smallrye.config.SmallRyeConfig;
-import io.smallrye.config.SmallRyeConfigBuilder;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -46,11 +44,7 @@ class ReleaseBuildDeadlineTest {
     }
 
     private static BuilderConfig config(String deadline) {
-        // Durations as Quarkus reads them ("1s", "2h").
-        SmallRyeConfig config = new SmallRyeConfigBuilder().withMapping(BuilderConfig.class)
-                .withConverter(Duration.class, 200, new io.quarkus.runtime.configuration.DurationConverter())
-                .withDefaultValue("kiln.builder.deadline", deadline).build();
-        return config.getConfigMapping(BuilderConfig.class);
+        return StepContexts.config(Map.of("kiln.builder.deadline", deadline));
     }
 
     private static ReleaseTagged tagged() {

@@ -18,13 +18,26 @@ final class StepContexts {
     private StepContexts() {
     }
 
+    /** The builder's configuration as the service would read it, with {@code settings} over the defaults. */
+    static BuilderConfig config(Map<String, String> settings) {
+        io.smallrye.config.SmallRyeConfigBuilder builder = new io.smallrye.config.SmallRyeConfigBuilder().withMapping(BuilderConfig.class)
+                // Durations as Quarkus reads them ("1s", "2h").
+                .withConverter(java.time.Duration.class, 200, new io.quarkus.runtime.configuration.DurationConverter());
+        settings.forEach(builder::withDefaultValue);
+        return builder.build().getConfigMapping(BuilderConfig.class);
+    }
+
     static BuildContext withWorkspace(Path workspace, List<String> formats) throws Exception {
+        return withWorkspace(workspace, formats, null, "file:///upstream.qcow2");
+    }
+
+    static BuildContext withWorkspace(Path workspace, List<String> formats, BuilderConfig config, String upstream) throws Exception {
         Files.createDirectories(workspace);
         Release release = new Release("debian-chrony", "0.1.0", "release-0.1.0", "file:///srv/images.git", "0123456789abcdef0123456789abcdef01234567");
-        BuildContext build = new BuildContext(new ReleaseTagged(release, null, "Tess Tagger <tess@example.com>", SOURCE_DATE_EPOCH), null, Map.of());
+        BuildContext build = new BuildContext(new ReleaseTagged(release, null, "Tess Tagger <tess@example.com>", SOURCE_DATE_EPOCH), config, Map.of());
         build.workspace(workspace, new BuildLog(workspace.resolve("build.log")));
         build.kilnFile(new KilnFile("debian-chrony", "test image",
-                new KilnFile.Upstream("file:///upstream.qcow2", "0".repeat(64), null, null),
+                new KilnFile.Upstream(upstream, "0".repeat(64), null, null),
                 new KilnFile.Build("packer/image.pkr.hcl", "ansible/playbook.yml", null), formats, null), null, null);
         return build;
     }

@@ -32,6 +32,17 @@ public final class ToolProcess {
     private ToolProcess() {
     }
 
+    /**
+     * The command, started so that it dies with this service (SIGKILL when the thread that started it ends, which for a
+     * tool run here is this service dying: {@link #run} waits for the tool in that thread). Not for a tool that must
+     * outlive the thread that starts it.
+     */
+    public static List<String> diesWithThisService(List<String> command) {
+        List<String> wrapped = new ArrayList<>(List.of("setpriv", "--pdeathsig", "KILL", "--"));
+        wrapped.addAll(command);
+        return wrapped;
+    }
+
     public static Result run(List<String> command, Path directory, Map<String, String> environment, Duration timeout,
                              Consumer<String> log) throws IOException, InterruptedException {
         return run(command, directory, environment, true, timeout, log, process -> { });
@@ -44,7 +55,7 @@ public final class ToolProcess {
      */
     public static Result run(List<String> command, Path directory, Map<String, String> environment, boolean inherit, Duration timeout,
                              Consumer<String> log, Consumer<Process> started) throws IOException, InterruptedException {
-        ProcessBuilder builder = new ProcessBuilder(command).directory(directory.toFile()).redirectErrorStream(true);
+        ProcessBuilder builder = new ProcessBuilder(diesWithThisService(command)).directory(directory.toFile()).redirectErrorStream(true);
         if (!inherit) {
             builder.environment().clear();
         }
@@ -89,6 +100,9 @@ public final class ToolProcess {
         }
         pump.join(TimeUnit.SECONDS.toMillis(10));
         synchronized (output) {
+            if (finished && process.exitValue() == 127 && output.stream().anyMatch(l -> l.startsWith("setpriv: failed to execute"))) {
+                throw new IOException(command.get(0) + " could not be started (is it installed? ./kiln setup installs it): " + output);
+            }
             return new Result(finished ? process.exitValue() : -1, !finished, List.copyOf(output));
         }
     }

@@ -40,7 +40,9 @@ final class BootTest {
                 "-netdev", "user,id=n0,restrict=on", "-device", "virtio-net-pci,netdev=n0",
                 "-serial", "file:" + console));
         long start = System.nanoTime();
-        Process qemu = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(qemuLog.toFile()).start();
+        // Waited for in this thread: a verifier killed mid-boot takes its QEMU with it.
+        Process qemu = new ProcessBuilder(dev.kiln.disk.ToolProcess.diesWithThisService(command)).redirectErrorStream(true)
+                .redirectOutput(qemuLog.toFile()).start();
         try {
             long deadline = start + timeout.toNanos();
             while (true) {

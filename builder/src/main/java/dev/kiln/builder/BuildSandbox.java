@@ -66,6 +66,11 @@ final class BuildSandbox implements AutoCloseable {
         return wrapped;
     }
 
+    /** Whether bubblewrap gave up setting the sandbox up (its own "bwrap: " message is the whole output): the tool never ran. */
+    static boolean failedToStart(List<String> output) {
+        return !output.isEmpty() && output.stream().allMatch(line -> line.startsWith("bwrap: "));
+    }
+
     /** Gives the sandbox's network namespace its way out: slirp4netns on the first process inside it. */
     void attach(Process sandbox, Path log) {
         Instant deadline = Instant.now().plus(ATTACH_WAIT);

@@ -172,11 +172,31 @@ final class PackerBuildStep implements BuildStep {
             hidden.add(Path.of(state));
         }
         List<String> sandboxed = BuildSandbox.wrap(command, List.of(build.workspace(), tmp), readable, hidden, dir, user);
-        try (BuildSandbox sandbox = new BuildSandbox()) {
-            Path log = build.workspace().resolve("slirp4netns.log");
-            return ToolProcess.run(sandboxed, dir, env, false, timeout, build::log, process -> sandbox.attach(process, log));
+        for (int attempt = 1; ; attempt++) {
+            ToolProcess.Result result;
+            try (BuildSandbox sandbox = new BuildSandbox()) {
+                Path log = build.workspace().resolve("slirp4netns.log");
+                result = ToolProcess.run(sandboxed, dir, env, false, timeout, build::log, process -> sandbox.attach(process, log));
+            } catch (IllegalStateException notStarted) {
+                if (attempt == SANDBOX_ATTEMPTS) {
+                    throw notStarted;
+                }
+                build.log(notStarted.getMessage() + "; starting it again");
+                Thread.sleep(1000L * attempt);
+                continue;
+            }
+            // bubblewrap failing to set up the sandbox itself (it says "bwrap: ..." before the tool ever runs; seen once
+            // as "loopback: Failed RTM_NEWADDR" with two builds starting together) is the builder's hiccup, not the
+            // template's fault: start it again, a few times.
+            if (result.ok() || attempt == SANDBOX_ATTEMPTS || !BuildSandbox.failedToStart(result.output())) {
+                return result;
+            }
+            build.log("the build sandbox did not start (" + result.output().get(result.output().size() - 1) + "); starting it again");
+            Thread.sleep(1000L * attempt);
         }
     }
+
+    private static final int SANDBOX_ATTEMPTS = 3;
 
     @Override
     public void cleanup(BuildContext build) {

@@ -146,7 +146,8 @@ final class PackerBuildStep implements BuildStep {
         Path copy = tmp.resolve("build_key");
         Files.createFile(copy, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
                 java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
-        Files.copy(key, copy, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        // Written into the 0600 file made above (a copy with REPLACE_EXISTING would make a new file, world-readable).
+        Files.write(copy, Files.readAllBytes(key));
         return copy;
     }
 
@@ -172,26 +173,25 @@ final class PackerBuildStep implements BuildStep {
             hidden.add(Path.of(state));
         }
         List<String> sandboxed = BuildSandbox.wrap(command, List.of(build.workspace(), tmp), readable, hidden, dir, user);
+        // bubblewrap failing to set the sandbox up (it says "bwrap: ..." before the tool ever runs, or dies before its
+        // first process; seen once as "loopback: Failed RTM_NEWADDR" with two builds starting together) is the builder's
+        // hiccup, not the template's fault: start it again, a few times.
         for (int attempt = 1; ; attempt++) {
-            ToolProcess.Result result;
+            String notStarted;
             try (BuildSandbox sandbox = new BuildSandbox()) {
                 Path log = build.workspace().resolve("slirp4netns.log");
-                result = ToolProcess.run(sandboxed, dir, env, false, timeout, build::log, process -> sandbox.attach(process, log));
-            } catch (IllegalStateException notStarted) {
-                if (attempt == SANDBOX_ATTEMPTS) {
-                    throw notStarted;
+                ToolProcess.Result result = ToolProcess.run(sandboxed, dir, env, false, timeout, build::log, process -> sandbox.attach(process, log));
+                if (attempt == SANDBOX_ATTEMPTS || !BuildSandbox.failedToStart(result.output())) {
+                    return result;
                 }
-                build.log(notStarted.getMessage() + "; starting it again");
-                Thread.sleep(1000L * attempt);
-                continue;
+                notStarted = result.output().get(result.output().size() - 1);
+            } catch (IllegalStateException e) {
+                if (attempt == SANDBOX_ATTEMPTS) {
+                    throw e;
+                }
+                notStarted = e.getMessage();
             }
-            // bubblewrap failing to set up the sandbox itself (it says "bwrap: ..." before the tool ever runs; seen once
-            // as "loopback: Failed RTM_NEWADDR" with two builds starting together) is the builder's hiccup, not the
-            // template's fault: start it again, a few times.
-            if (result.ok() || attempt == SANDBOX_ATTEMPTS || !BuildSandbox.failedToStart(result.output())) {
-                return result;
-            }
-            build.log("the build sandbox did not start (" + result.output().get(result.output().size() - 1) + "); starting it again");
+            build.log("the build sandbox did not start (" + notStarted + "); starting it again");
             Thread.sleep(1000L * attempt);
         }
     }

@@ -10,7 +10,9 @@ import dev.kiln.events.ReleaseTagged;
 import dev.kiln.events.TransientRetry;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.reactive.messaging.annotations.Blocking;
+import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Emitter;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
@@ -39,6 +41,7 @@ public class ReleaseBuilder {
     private final Emitter<String> events;
     private final URI source;
     private final MeterRegistry metrics;
+    private final BuilderConfig config;
 
     ReleaseBuilder(BuilderConfig config, ArtifactStore store, @Channel("build-results") Emitter<String> events, MeterRegistry metrics) {
         Map<String, String> tools = ToolVersions.read();
@@ -49,6 +52,11 @@ public class ReleaseBuilder {
         this.events = events;
         this.source = URI.create(config.eventSource());
         this.metrics = metrics;
+        this.config = config;
+    }
+
+    /** At start-up, before any record (the bean would otherwise be made only when the first one comes). */
+    void sweepOnStart(@Observes StartupEvent start) {
         sweepAbandoned(config);
     }
 

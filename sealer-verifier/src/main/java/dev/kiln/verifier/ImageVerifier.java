@@ -15,7 +15,9 @@ import dev.kiln.events.VerificationSummary;
 import dev.kiln.verifier.rules.Expectations;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.reactive.messaging.annotations.Blocking;
+import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Emitter;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
@@ -50,6 +52,10 @@ public class ImageVerifier {
         this.reports = reports;
         this.events = events;
         this.metrics = metrics;
+    }
+
+    /** At start-up, before any record: what a verifier killed mid-verification left. */
+    void sweepOnStart(@Observes StartupEvent start) {
         sweepAbandoned(config);
     }
 
@@ -92,18 +98,16 @@ public class ImageVerifier {
                 policy = ImagePolicy.at(built.release(), workspace);
                 artifact = artifacts.fetch(built.artifact().location(), workspace);
             } catch (Rejection e) {
-                return new VerificationReport(built.release().image(), built.release().version(), built.format(),
-                        built.release().commit(), built.artifact().sha256(), null, VerificationReport.REJECTED,
-                        List.of(new Finding(e.check(), e.path(), e.getMessage())), List.of(), java.util.Map.of(), java.util.Map.of(), 0);
+                return rejected(built, new Finding(e.check(), e.path(), e.getMessage()));
             }
             Expectations expected = new Expectations(built.release().image(), built.release().version(), built.release().commit(),
                     policy.upstream().sshUsername());
             VerificationReport report = verification.verify(artifact, new Verification.Claim(built.format(), built.artifact().sha256(),
                     built.artifact().rawSha256(), expected, policy.verify()), workspace);
-            return deadline.passed() ? overran(built, deadline) : report;
+            return deadline.passed() ? rejected(built, overran(deadline)) : report;
         } catch (InterruptedException | IOException e) {
             if (deadline.passed()) {
-                return overran(built, deadline);
+                return rejected(built, overran(deadline));
             }
             throw e;
         } finally {
@@ -113,11 +117,14 @@ public class ImageVerifier {
         }
     }
 
-    private static VerificationReport overran(ImageBuilt built, Deadline deadline) {
+    private static Finding overran(Deadline deadline) {
+        return new Finding("verification-deadline", "", "the verification " + deadline.reason() + "; what was not verified is not published");
+    }
+
+    /** A report that rejects the image for one reason found before (or instead of) the sealing checks. */
+    private static VerificationReport rejected(ImageBuilt built, Finding finding) {
         return new VerificationReport(built.release().image(), built.release().version(), built.format(), built.release().commit(),
-                built.artifact().sha256(), null, VerificationReport.REJECTED,
-                List.of(new Finding("verification-deadline", "", "the verification " + deadline.reason() + "; what was not verified is not published")),
-                List.of(), java.util.Map.of(), java.util.Map.of(), 0);
+                built.artifact().sha256(), null, VerificationReport.REJECTED, List.of(finding), List.of(), java.util.Map.of(), java.util.Map.of(), 0);
     }
 
     /** Workspaces of verifications that ended with their verifier (killed): their claims are free. */

@@ -48,6 +48,12 @@ class ImageVerifierTest {
     Path temp;
 
     @Test
+    void whatAKilledVerifierLeftIsSweptAtStartUp() {
+        assertTrue(VerifierDirectories.abandoned != null && !Files.exists(VerifierDirectories.abandoned),
+                "the abandoned workspace is still there: " + VerifierDirectories.abandoned);
+    }
+
+    @Test
     void sealedImagesBootAndAreVerifiedWhileALeakyOneIsRejected() throws Exception {
         Path repo = temp.resolve("images");
         String commit = imageRepository(repo);

@@ -52,7 +52,8 @@ final class PackerBuildStep implements BuildStep {
             vars.put("ssh_private_key_file", buildKey(build, kiln.upstream().sshPrivateKeyFile(), tmp).toString());
         }
         vars.put("playbook_file", build.sitePlaybook().toString());
-        vars.put("kiln_roles_dir", build.config().ansibleRoles().toAbsolutePath().normalize().toString());
+        Path roles = KilnRoles.readable(build.config().ansibleRoles());
+        vars.put("kiln_roles_dir", roles.toString());
         vars.put("accelerator", build.config().accelerator().name());
         List<String> varArgs = new ArrayList<>();
         vars.forEach((name, value) -> {
@@ -79,7 +80,7 @@ final class PackerBuildStep implements BuildStep {
             user = BuildUser.forBuilder(build.config().buildUser());
             for (BuildUser account : user.stream().toList()) {
                 account.own(build.workspace(), tmp);
-                account.requireReachable(build.workspace(), tmp, build.config().upstreamCache(), build.config().ansibleRoles());
+                account.requireReachable(build.workspace(), tmp, build.config().upstreamCache(), roles);
             }
         }
 
@@ -161,7 +162,7 @@ final class PackerBuildStep implements BuildStep {
             return ToolProcess.run(command, dir, env, false, timeout, build::log, process -> { });
         }
         BuilderConfig config = build.config();
-        List<Path> readable = new ArrayList<>(List.of(config.ansibleRoles().toAbsolutePath(), config.upstreamCache().toAbsolutePath()));
+        List<Path> readable = new ArrayList<>(List.of(KilnRoles.readable(config.ansibleRoles()), config.upstreamCache().toAbsolutePath()));
         // Where a resolver configuration lives under /run (systemd-resolved), the sandbox still needs to read it.
         Path resolv = Path.of("/etc/resolv.conf");
         if (Files.isSymbolicLink(resolv)) {

@@ -16,12 +16,13 @@ final class SealPlaybookStep implements BuildStep {
 
     @Override
     public void run(BuildContext build) throws Exception {
-        Path roles = build.config().ansibleRoles().toAbsolutePath().normalize();
+        Path installed = build.config().ansibleRoles().toAbsolutePath().normalize();
         for (String role : new String[] {"seal", "release-stamp"}) {
-            if (!Files.isDirectory(roles.resolve(role))) {
-                throw new BuildFailure("kiln's " + role + " role is not in " + roles + " (kiln.builder.ansible-roles); the builder is installed incompletely");
+            if (!Files.isDirectory(installed.resolve(role))) {
+                throw new BuildFailure("kiln's " + role + " role is not in " + installed + " (kiln.builder.ansible-roles); the builder is installed incompletely");
             }
         }
+        Path roles = KilnRoles.readable(installed);
         // A JSON string is a valid YAML scalar: the path is quoted whatever it holds.
         String site = "# Written by kiln for this build: the repository's playbook, then kiln's stamp and seal, always last.\n"
                 + "- import_playbook: " + JSON.writeValueAsString(build.playbook().toAbsolutePath().toString()) + "\n"

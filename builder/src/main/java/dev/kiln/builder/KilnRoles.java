@@ -1,0 +1,41 @@
+package dev.kiln.builder;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.stream.Stream;
+
+/**
+ * kiln's Ansible roles as the unprivileged build user reads them: a copy owned by this process, readable and not
+ * writable by others, in a directory anyone may pass (the checkout itself may sit below one only its owner may).
+ */
+final class KilnRoles {
+    private static Path staged;
+
+    private KilnRoles() {
+    }
+
+    static synchronized Path readable(Path roles) throws IOException {
+        if (staged != null && Files.isDirectory(staged)) {
+            return staged;
+        }
+        Path copy = Files.createTempDirectory("kiln-roles-");
+        try (Stream<Path> files = Files.walk(roles.toAbsolutePath().normalize())) {
+            Path from = roles.toAbsolutePath().normalize();
+            for (Path source : files.toList()) {
+                Path target = copy.resolve(from.relativize(source).toString());
+                if (Files.isDirectory(source)) {
+                    Files.createDirectories(target);
+                    Files.setPosixFilePermissions(target, PosixFilePermissions.fromString("rwxr-xr-x"));
+                } else if (Files.isRegularFile(source)) {
+                    Files.copy(source, target);
+                    Files.setPosixFilePermissions(target, PosixFilePermissions.fromString("rw-r--r--"));
+                }
+            }
+        }
+        Files.setPosixFilePermissions(copy, PosixFilePermissions.fromString("rwxr-xr-x"));
+        staged = copy;
+        return copy;
+    }
+}

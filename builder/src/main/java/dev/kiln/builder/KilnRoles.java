@@ -11,7 +11,11 @@ import java.util.stream.Stream;
  * writable by others, in a directory anyone may pass (the checkout itself may sit below one only its owner may).
  */
 final class KilnRoles {
+    /** Names the copies in the temporary directory: a builder starting after one was killed sweeps unclaimed ones. */
+    static final String TMP_PREFIX = "kiln-roles-";
     private static Path staged;
+    /** Held for the life of this process, so another builder's sweep leaves the copy in use alone. */
+    private static dev.kiln.disk.DirectoryClaim claim;
 
     private KilnRoles() {
     }
@@ -20,7 +24,8 @@ final class KilnRoles {
         if (staged != null && Files.isDirectory(staged)) {
             return staged;
         }
-        Path copy = Files.createTempDirectory("kiln-roles-");
+        Path copy = Files.createTempDirectory(TMP_PREFIX);
+        claim = dev.kiln.disk.DirectoryClaim.claim(copy);
         try (Stream<Path> files = Files.walk(roles.toAbsolutePath().normalize())) {
             Path from = roles.toAbsolutePath().normalize();
             for (Path source : files.toList()) {

@@ -64,7 +64,9 @@ public class ReleaseBuilder {
     private static void sweepAbandoned(BuilderConfig config) {
         try {
             List<java.nio.file.Path> removed = new java.util.ArrayList<>(dev.kiln.disk.DirectoryClaim.sweep(config.workspaces(), ""));
-            removed.addAll(dev.kiln.disk.DirectoryClaim.sweep(java.nio.file.Path.of(System.getProperty("java.io.tmpdir")), PackerBuildStep.TMP_PREFIX));
+            java.nio.file.Path tmp = java.nio.file.Path.of(System.getProperty("java.io.tmpdir"));
+            removed.addAll(dev.kiln.disk.DirectoryClaim.sweep(tmp, PackerBuildStep.TMP_PREFIX));
+            removed.addAll(dev.kiln.disk.DirectoryClaim.sweep(tmp, KilnRoles.TMP_PREFIX));
             if (!removed.isEmpty()) {
                 LOG.warnf("removed %d workspace(s) of builds that ended with their builder: %s", removed.size(), removed);
             }

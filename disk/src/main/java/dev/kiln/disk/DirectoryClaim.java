@@ -75,14 +75,25 @@ public final class DirectoryClaim implements AutoCloseable {
         if (!Files.exists(file)) {
             return Files.getLastModifiedTime(dir).toInstant().isBefore(Instant.now().minus(UNCLAIMED_GRACE));
         }
+        return !held(dir);
+    }
+
+    /** Whether a live process claims {@code dir} (a claim file or a claimed directory may be given). */
+    public static boolean held(Path dir) throws IOException {
+        Path file = dir.getFileName().toString().endsWith(".claim") ? dir : claimFile(dir);
+        if (!Files.exists(file)) {
+            return false;
+        }
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
             FileLock lock = channel.tryLock();
             if (lock == null) {
-                return false;
+                return true;
             }
             lock.release();
-            return true;
+            return false;
         } catch (OverlappingFileLockException heldHere) {
+            return true;
+        } catch (java.nio.file.NoSuchFileException released) {
             return false;
         }
     }

@@ -9,6 +9,7 @@ import dev.kiln.events.KilnEvent;
 import dev.kiln.events.Sha256;
 import dev.kiln.stack.DemoRepository;
 import dev.kiln.stack.KafkaBroker;
+import dev.kiln.local.FaultDrill;
 import dev.kiln.local.KilnServices;
 import dev.kiln.stack.LoopbackPorts;
 import dev.kiln.stack.PostgresCluster;
@@ -261,6 +262,31 @@ class PipelineScenarioTest {
         assertTrue(supervisorReports.stream().anyMatch(r -> r.startsWith("sealer-verifier exited with 137") && r.contains("The end of")),
                 String.join("\n", supervisorReports));
         assertNotEquals(killed.pid(), verifier.process().pid());
+    }
+
+    /**
+     * The fault drill's CI sample (./kiln fault-drill runs the full one): a release whose builder is killed with SIGKILL
+     * at a random moment of its build still completes exactly once, and nothing of the killed build is left running or
+     * on disk.
+     */
+    @Test
+    @Order(7)
+    void aReleaseWhoseBuilderIsKilledMidBuildCompletesOnceAndLeavesNothing() throws Exception {
+        // Step 2 left a failing playbook at the head: a team fixes it before its next release.
+        repo.write("ansible/playbook.yml", Files.readString(ROOT.resolve("examples/ansible/playbook.yml")));
+        repo.commitAll("The playbook works again");
+        long seed = Long.getLong("kiln.drill.seed", new java.util.Random().nextLong());
+        System.out.println("fault drill sample, seed " + seed + " (-Dkiln.drill.seed=" + seed + " repeats it)");
+        FaultDrill.Outcome outcome;
+        try (FaultDrill drill = new FaultDrill(new FaultDrill.Stack(state, kafka, postgres, services, repo), IMAGE, List.of("qcow2", "raw"),
+                new java.util.Random(seed), System.out)) {
+            outcome = drill.release("1.0.1", List.of(FaultDrill.Fault.KILL_BUILDER));
+        }
+        assertTrue(outcome.clean(), outcome.line() + "\norphans: " + outcome.orphans() + "\nleftovers: " + outcome.leftovers());
+        assertTrue(outcome.strikes().get(0).startsWith("kill -9 builder-") && !outcome.strikes().get(0).contains("already ended"),
+                outcome.strikes().toString());
+        assertEquals("1/1 releases completed exactly once, 0 orphans, 0 leftovers", FaultDrill.summary(List.of(outcome)));
+        assertTrue(supervisorReports.stream().anyMatch(r -> r.matches("(?s)builder-\\d exited with 137.*")), String.join("\n", supervisorReports));
     }
 
     /** Waits for the pipeline; when it does not get there, the failure carries the end of every service's log. */

@@ -187,15 +187,8 @@ public final class KilnServices implements AutoCloseable {
                 throw new IllegalStateException(service.name() + " exited with " + service.process().exitValue() + " while starting; see "
                         + service.log() + ":\n" + ChildProcess.tail(service.log(), 25));
             }
-            try {
-                HttpURLConnection connection = (HttpURLConnection) URI.create(service.url() + "/q/health/ready").toURL().openConnection();
-                connection.setConnectTimeout(1000);
-                connection.setReadTimeout(5000);
-                if (connection.getResponseCode() == 200) {
-                    return;
-                }
-            } catch (IOException notYet) {
-                // still starting
+            if (ready(service)) {
+                return;
             }
             if (Instant.now().isAfter(deadline)) {
                 throw new IllegalStateException(service.name() + " was not ready within " + READY_TIMEOUT + "; see " + service.log()
@@ -206,6 +199,31 @@ public final class KilnServices implements AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException(e);
+            }
+        }
+    }
+
+    private static boolean ready(Service service) {
+        try {
+            HttpURLConnection connection = (HttpURLConnection) URI.create(service.url() + "/q/health/ready").toURL().openConnection();
+            connection.setConnectTimeout(1000);
+            connection.setReadTimeout(5000);
+            return connection.getResponseCode() == 200;
+        } catch (IOException notYet) {
+            return false;
+        }
+    }
+
+    /** Waits until every service answers ready, those the supervisor is starting again included. */
+    public void awaitServing(Duration timeout) {
+        Instant deadline = Instant.now().plus(timeout);
+        for (Service service : services) {
+            while (!(service.process().isAlive() && ready(service))) {
+                if (Instant.now().isAfter(deadline)) {
+                    throw new IllegalStateException(service.name() + " was not serving within " + timeout + "; see " + service.log()
+                            + ":\n" + ChildProcess.tail(service.log(), 25));
+                }
+                pause(Duration.ofMillis(500));
             }
         }
     }

@@ -35,7 +35,7 @@ public final class KafkaBroker implements AutoCloseable {
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(120);
     private static KafkaBroker shared;
 
-    private final Process process;
+    private volatile Process process;
     private final int port;
     private final Path home;
     private final String adminPassword;
@@ -128,6 +128,28 @@ public final class KafkaBroker implements AutoCloseable {
 
     public boolean isRunning() {
         return process.isAlive();
+    }
+
+    /** Kills the broker as a crash would (SIGKILL, no clean shutdown): for tests and the fault drill. */
+    public synchronized void crash() {
+        process.destroyForcibly();
+        try {
+            process.waitFor();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while crashing Kafka", e);
+        }
+    }
+
+    /** Starts the broker again after {@link #crash}, on the same port with the same data and configuration. */
+    public synchronized void restart() {
+        if (process.isAlive()) {
+            throw new IllegalStateException("Kafka is still running");
+        }
+        List<String> serve = new ArrayList<>(javaCommand(home));
+        serve.addAll(List.of("kafka.Kafka", home.resolve("server.properties").toString()));
+        process = ChildProcess.start(serve, home.resolve("broker.out"));
+        awaitReady();
     }
 
     @Override

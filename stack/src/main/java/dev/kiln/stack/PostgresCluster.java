@@ -127,6 +127,31 @@ public final class PostgresCluster implements AutoCloseable {
         return "postgresql://127.0.0.1:" + port + "/" + DATABASE;
     }
 
+    /**
+     * Runs one fixed statement (no parameters: never a caller's string) as kiln's database user with psql; returns its
+     * rows, columns separated by '|'. For checks from outside the registry, such as the fault drill's.
+     */
+    public List<String> query(String sql) {
+        ProcessBuilder psql = new ProcessBuilder(binDir.resolve("psql").toString(), "-h", "127.0.0.1", "-p", String.valueOf(port),
+                "-U", USER, "-d", DATABASE, "-AtX", "-v", "ON_ERROR_STOP=1", "-c", sql).redirectErrorStream(true);
+        // The password travels in the environment, never on psql's command line.
+        psql.environment().put("PGPASSWORD", password);
+        try {
+            Process process = psql.start();
+            process.getOutputStream().close();
+            String out = new String(process.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            if (!process.waitFor(1, java.util.concurrent.TimeUnit.MINUTES) || process.exitValue() != 0) {
+                throw new IllegalStateException("psql failed: " + out.strip());
+            }
+            return out.lines().filter(line -> !line.isEmpty()).toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot run psql", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while querying PostgreSQL", e);
+        }
+    }
+
     /** Stops the server as an outage would (tests of what waits for it); {@link #resume} brings it back as it was. */
     public synchronized void suspend() {
         run(List.of(binDir.resolve("pg_ctl").toString(), "-D", home.resolve("data").toString(), "-m", "immediate",

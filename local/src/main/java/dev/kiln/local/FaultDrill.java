@@ -1,0 +1,364 @@
+package dev.kiln.local;
+
+import dev.kiln.events.EventType;
+import dev.kiln.events.ServiceAccount;
+import dev.kiln.stack.DemoRepository;
+import dev.kiln.stack.KafkaBroker;
+import dev.kiln.stack.PostgresCluster;
+
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Random;
+
+/**
+ * The fault drill: releases pushed one after another, each struck by faults at a random moment of the stage each
+ * one targets — a service killed with SIGKILL (the supervisor restarts it), the broker crashed and started again,
+ * PostgreSQL stopped and started again. After each release it checks what a platform engineer would: the release
+ * completed, every format has exactly one ImagePublished on the topic and one row in the registry, which serves it;
+ * no process of the stack outlived the service that started it; no working file is left that nobody will remove.
+ */
+public final class FaultDrill implements AutoCloseable {
+    /** A fault, the stage it strikes (the event that opens it; none: the push) and how long after that it may strike. */
+    public enum Fault {
+        KILL_TAG_WATCHER("tag-watcher", null, Duration.ofSeconds(8)),
+        KILL_BUILDER("builder", EventType.RELEASE_TAGGED, Duration.ofMinutes(4)),
+        KILL_SEALER_VERIFIER("sealer-verifier", EventType.IMAGE_BUILT, Duration.ofSeconds(90)),
+        KILL_REGISTRY("registry", EventType.IMAGE_VERIFIED, Duration.ofSeconds(60)),
+        RESTART_BROKER(null, EventType.RELEASE_TAGGED, Duration.ofMinutes(5)),
+        RESTART_POSTGRES(null, EventType.IMAGE_VERIFIED, Duration.ofSeconds(60));
+
+        private final String service;
+        private final EventType opensAt;
+        private final Duration window;
+
+        Fault(String service, EventType opensAt, Duration window) {
+            this.service = service;
+            this.opensAt = opensAt;
+            this.window = window;
+        }
+
+        /** As the command line names it: kill-builder, restart-broker. */
+        public String id() {
+            return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+        }
+
+        public static Fault of(String id) {
+            for (Fault fault : values()) {
+                if (fault.id().equals(id)) {
+                    return fault;
+                }
+            }
+            throw new IllegalArgumentException("no fault '" + id + "'; the drill knows "
+                    + java.util.Arrays.stream(values()).map(Fault::id).toList());
+        }
+    }
+
+    /** The running stack the drill strikes. */
+    public record Stack(Path state, KafkaBroker kafka, PostgresCluster postgres, KilnServices services, DemoRepository repository) {
+    }
+
+    /** One release's end: what struck it, whether it completed exactly once, what was left behind. */
+    public record Outcome(String version, List<String> strikes, Optional<String> failure, List<String> orphans, List<String> leftovers,
+                          Duration took) {
+        public boolean completedExactlyOnce() {
+            return failure.isEmpty();
+        }
+
+        public boolean clean() {
+            return completedExactlyOnce() && orphans.isEmpty() && leftovers.isEmpty();
+        }
+
+        public String line() {
+            return String.format("%-8s %s -> %s in %ds, %d orphans, %d leftovers", version, String.join("; ", strikes),
+                    failure.map(f -> "NOT completed exactly once (" + f + ")").orElse("completed exactly once"), took.toSeconds(),
+                    orphans.size(), leftovers.size());
+        }
+    }
+
+    private static final Duration RELEASE_TIMEOUT = Duration.ofMinutes(40);
+    /** How long a duplicate has to show up after the last format was published before a release counts as once. */
+    private static final Duration SETTLE = Duration.ofSeconds(15);
+    private final Stack stack;
+    private final String image;
+    private final List<String> formats;
+    private final Random random;
+    private final PrintStream out;
+    private final ReleaseEvents events;
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    public FaultDrill(Stack stack, String image, List<String> formats, Random random, PrintStream out) {
+        this.stack = stack;
+        this.image = image;
+        this.formats = List.copyOf(formats);
+        this.random = random;
+        this.out = out;
+        this.events = new ReleaseEvents(ServiceAccounts.provision(stack.kafka(), ServiceAccount.OBSERVER), image);
+    }
+
+    /** Pushes {@code release-<version>}, strikes it with each fault in turn, waits for its end and checks it. */
+    public Outcome release(String version, List<Fault> faults) throws Exception {
+        Instant pushed = Instant.now();
+        Instant deadline = pushed.plus(RELEASE_TIMEOUT);
+        stack.repository().pushTag("release-" + version, "fault drill release " + version);
+        List<String> strikes = new ArrayList<>();
+        for (Fault fault : faults) {
+            Optional<Instant> opened = fault.opensAt == null ? Optional.of(pushed) : awaitEvent(fault.opensAt, version, deadline);
+            if (opened.isEmpty()) {
+                strikes.add(fault.id() + ": its stage never came");
+                break;
+            }
+            Duration delay = Duration.ofMillis((long) (random.nextDouble() * fault.window.toMillis()));
+            sleepUntil(opened.get().plus(delay));
+            String stage = fault.opensAt == null ? "the push" : eventName(fault.opensAt);
+            strikes.add(strike(fault, version) + " " + delay.toSeconds() + " s after " + stage + (ended(version) ? " (release already ended)" : ""));
+        }
+        while (!ended(version) && Instant.now().isBefore(deadline)) {
+            Thread.sleep(1000);
+        }
+        Optional<String> failure = failure(version, deadline);
+        if (failure.isEmpty()) {
+            Thread.sleep(SETTLE.toMillis());
+        }
+        // A restarted service sweeps at start: the aftermath is judged once every service serves again.
+        stack.services().awaitServing(Duration.ofMinutes(5));
+        if (failure.isEmpty()) {
+            failure = exactlyOnce(version);
+        }
+        Outcome outcome = new Outcome(version, strikes, failure, Aftermath.orphans(stack.state()), Aftermath.leftovers(stack.state()),
+                Duration.between(pushed, Instant.now()));
+        out.println("  " + outcome.line());
+        outcome.orphans().forEach(o -> out.println("      orphan: " + o));
+        outcome.leftovers().forEach(l -> out.println("      leftover: " + l));
+        return outcome;
+    }
+
+    private String strike(Fault fault, String version) throws InterruptedException {
+        switch (fault) {
+            case RESTART_BROKER -> {
+                stack.kafka().crash();
+                Duration down = Duration.ofSeconds(3 + random.nextInt(13));
+                Thread.sleep(down.toMillis());
+                stack.kafka().restart();
+                return "broker crashed (down " + down.toSeconds() + " s)";
+            }
+            case RESTART_POSTGRES -> {
+                stack.postgres().suspend();
+                Duration down = Duration.ofSeconds(5 + random.nextInt(16));
+                Thread.sleep(down.toMillis());
+                stack.postgres().resume();
+                return "PostgreSQL stopped (down " + down.toSeconds() + " s)";
+            }
+            default -> {
+                KilnServices.Service target = target(fault.service, version);
+                long pid = target.process().pid();
+                target.process().destroyForcibly();
+                target.process().waitFor();
+                return "kill -9 " + target.name() + " (pid " + pid + ")";
+            }
+        }
+    }
+
+    /** The instance of the service working on the version (several builders share releases), else its first. */
+    private KilnServices.Service target(String service, String version) {
+        List<KilnServices.Service> instances = stack.services().services().stream()
+                .filter(s -> s.name().equals(service) || s.name().startsWith(service + "-")).toList();
+        for (KilnServices.Service instance : instances) {
+            try {
+                if (Files.readString(instance.log()).contains("building " + image + " " + version + " ")) {
+                    return instance;
+                }
+            } catch (java.io.IOException unreadable) {
+                // try the next
+            }
+        }
+        return instances.get(0);
+    }
+
+    private Optional<Instant> awaitEvent(EventType type, String version, Instant deadline) throws InterruptedException {
+        while (Instant.now().isBefore(deadline)) {
+            Optional<Instant> first = events.first(type, version);
+            if (first.isPresent() || ended(version)) {
+                return first;
+            }
+            Thread.sleep(500);
+        }
+        return Optional.empty();
+    }
+
+    /** Every format published, or one of them failed or was rejected. */
+    private boolean ended(String version) {
+        return formats.stream().allMatch(f -> events.count(EventType.IMAGE_PUBLISHED, version, f) > 0)
+                || events.of(version).stream().anyMatch(e -> e.type() == EventType.BUILD_FAILED || e.type() == EventType.IMAGE_REJECTED);
+    }
+
+    private Optional<String> failure(String version, Instant deadline) {
+        Optional<ReleaseEvents.Seen> failed = events.of(version).stream()
+                .filter(e -> e.type() == EventType.BUILD_FAILED || e.type() == EventType.IMAGE_REJECTED).findFirst();
+        if (failed.isPresent()) {
+            return Optional.of(eventName(failed.get().type()) + " " + failed.get().format() + ": " + failed.get().detail());
+        }
+        if (!ended(version)) {
+            return Optional.of("not every format was published within " + RELEASE_TIMEOUT.toMinutes() + " min; published: "
+                    + formats.stream().filter(f -> events.count(EventType.IMAGE_PUBLISHED, version, f) > 0).toList());
+        }
+        return Optional.empty();
+    }
+
+    /** One ImagePublished and one registry row per format, and the registry serves each. */
+    private Optional<String> exactlyOnce(String version) throws Exception {
+        List<String> problems = new ArrayList<>();
+        for (String format : formats) {
+            long published = events.count(EventType.IMAGE_PUBLISHED, version, format);
+            if (published != 1) {
+                problems.add(published + " ImagePublished for " + format);
+            }
+            HttpResponse<String> lookup = http.send(HttpRequest.newBuilder(URI.create(stack.services().service("registry").url()
+                    + "/api/v1/images/" + image + "/lookup?version=" + version + "&format=" + format)).build(), HttpResponse.BodyHandlers.ofString());
+            if (lookup.statusCode() != 200) {
+                problems.add("lookup of " + format + ": " + lookup.statusCode() + " " + lookup.body());
+            }
+        }
+        List<String> duplicated = stack.postgres().query("select r.image, r.version, f.format, count(*) from release r "
+                + "join release_format f on f.release_id = r.id group by 1, 2, 3 having count(*) > 1");
+        if (!duplicated.isEmpty()) {
+            problems.add("registry rows twice: " + duplicated);
+        }
+        List<String> releases = stack.postgres().query("select image, version, count(*) from release group by 1, 2 having count(*) > 1");
+        if (!releases.isEmpty()) {
+            problems.add("releases twice: " + releases);
+        }
+        return problems.isEmpty() ? Optional.empty() : Optional.of(String.join("; ", problems));
+    }
+
+    /**
+     * {@code ./kiln fault-drill}: a stack of its own in a new directory below DRILLS_DIR (kept when anything failed,
+     * removed otherwise), then the releases, faults taken in turn from the list.
+     *
+     * <p>Usage: {@code FaultDrill KILN_ROOT DRILLS_DIR [--releases N] [--seed S] [--formats F,F] [--faults FAULT,FAULT]}
+     */
+    public static void main(String[] args) throws Exception {
+        if (args.length < 2) {
+            usage("KILN_ROOT and DRILLS_DIR are needed");
+        }
+        Path root = Path.of(args[0]).toAbsolutePath();
+        Path drills = Path.of(args[1]).toAbsolutePath();
+        int releases = 20;
+        long seed = new Random().nextLong();
+        List<String> formats = null;
+        List<Fault> faults = List.of(Fault.values());
+        for (int i = 2; i < args.length; i++) {
+            String option = args[i];
+            if (i + 1 >= args.length) {
+                usage(option + " needs a value");
+            }
+            String value = args[++i];
+            try {
+                switch (option) {
+                    case "--releases" -> releases = Integer.parseInt(value);
+                    case "--seed" -> seed = Long.parseLong(value);
+                    case "--formats" -> formats = List.of(value.split(","));
+                    case "--faults" -> faults = java.util.Arrays.stream(value.split(",")).map(Fault::of).toList();
+                    default -> usage("unknown option " + option);
+                }
+            } catch (IllegalArgumentException e) {
+                usage(option + " " + value + ": " + e.getMessage());
+            }
+        }
+        if (releases < 1) {
+            usage("--releases must be at least 1");
+        }
+        Files.createDirectories(drills);
+        Path state = Files.createTempDirectory(drills, "drill-", java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x")));
+        System.out.println("kiln: fault drill in " + state + ", seed " + seed + " (--seed " + seed + " strikes at the same moments again)");
+        List<Outcome> outcomes = new ArrayList<>();
+        try (KafkaBroker kafka = KafkaBroker.start(state.resolve("kafka"), dev.kiln.stack.LoopbackPorts.free());
+             PostgresCluster postgres = PostgresCluster.start(state.resolve("postgres"), dev.kiln.stack.LoopbackPorts.free())) {
+            DemoRepository repo = DemoRepository.prepare(root.resolve("examples"), state.resolve("demo"),
+                    dev.kiln.stack.UpstreamImage.buildOrReuse(root));
+            String kilnYaml = repo.read("kiln.yaml");
+            String image = kilnYaml.replaceAll("(?s).*?(?m:^image: *([a-z0-9._-]+)).*", "$1");
+            if (formats == null) {
+                formats = List.of(kilnYaml.replaceAll("(?s).*?(?m:^formats: *\\[([^]]*)]).*", "$1").split(", *"));
+            } else {
+                repo.write("kiln.yaml", kilnYaml.replaceAll("(?m)^formats: .*$", "formats: [" + String.join(", ", formats) + "]"));
+                repo.commitAll("The fault drill's formats");
+            }
+            String token = dev.kiln.stack.SecretFile.readOrCreate(state.resolve("registry-token"));
+            try (KilnServices services = KilnServices.start(root, state, kafka, postgres, java.util.Map.of("demo", repo.origin().toString()), 1, token)) {
+                services.supervise(line -> System.out.println("kiln: supervisor: " + line.lines().findFirst().orElse("")));
+                awaitWatching(services);
+                System.out.printf("kiln: %d releases of %s %s, faults in turn: %s%n", releases, image, formats, faults.stream().map(Fault::id).toList());
+                try (FaultDrill drill = new FaultDrill(new Stack(state, kafka, postgres, services, repo), image, formats, new Random(seed), System.out)) {
+                    for (int i = 1; i <= releases; i++) {
+                        outcomes.add(drill.release("1.0." + i, List.of(faults.get((i - 1) % faults.size()))));
+                    }
+                }
+            }
+        }
+        String summary = summary(outcomes);
+        System.out.println("kiln: " + summary);
+        Files.writeString(state.resolve("drill-summary.txt"), String.join("\n", outcomes.stream().map(Outcome::line).toList()) + "\n" + summary + "\n");
+        if (outcomes.stream().allMatch(Outcome::clean)) {
+            dev.kiln.stack.TempDirs.delete(state);
+        } else {
+            System.out.println("kiln: kept " + state + " (services' logs in logs/, the drill's lines in drill-summary.txt)");
+            System.exit(1);
+        }
+    }
+
+    private static void awaitWatching(KilnServices services) throws Exception {
+        HttpClient http = HttpClient.newHttpClient();
+        Instant deadline = Instant.now().plus(Duration.ofMinutes(2));
+        while (Instant.now().isBefore(deadline)) {
+            HttpResponse<String> state = http.send(HttpRequest.newBuilder(URI.create(services.service("tag-watcher").url()
+                    + "/api/v1/repositories/demo")).build(), HttpResponse.BodyHandlers.ofString());
+            if (state.body().contains("\"WATCHING\"")) {
+                return;
+            }
+            Thread.sleep(500);
+        }
+        throw new IllegalStateException("the tag-watcher did not scan the demo repository within 2 minutes");
+    }
+
+    private static void usage(String problem) {
+        System.err.println("kiln fault-drill: " + problem);
+        System.err.println("usage: ./kiln fault-drill [--releases N (20)] [--seed S] [--formats qcow2,raw (the example's)] [--faults "
+                + java.util.Arrays.stream(Fault.values()).map(Fault::id).reduce((a, b) -> a + "," + b).orElse("") + " (all, in turn)]");
+        System.exit(2);
+    }
+
+    /** The line the drill ends with. */
+    public static String summary(List<Outcome> outcomes) {
+        long once = outcomes.stream().filter(Outcome::completedExactlyOnce).count();
+        int orphans = outcomes.stream().mapToInt(o -> o.orphans().size()).sum();
+        int leftovers = outcomes.stream().mapToInt(o -> o.leftovers().size()).sum();
+        return once + "/" + outcomes.size() + " releases completed exactly once, " + orphans + " orphans, " + leftovers + " leftovers";
+    }
+
+    private static String eventName(EventType type) {
+        return type.payload().getSimpleName();
+    }
+
+    private static void sleepUntil(Instant moment) throws InterruptedException {
+        long millis = Duration.between(Instant.now(), moment).toMillis();
+        if (millis > 0) {
+            Thread.sleep(millis);
+        }
+    }
+
+    @Override
+    public void close() {
+        events.close();
+    }
+}

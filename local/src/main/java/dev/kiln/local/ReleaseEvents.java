@@ -1,0 +1,102 @@
+package dev.kiln.local;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.kiln.events.EventType;
+import dev.kiln.events.ServiceAccount;
+import dev.kiln.stack.KafkaCredentials;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.StringDeserializer;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * Every event of one image on every kiln topic, as a subscriber sees them, gathered in the background from the
+ * beginning of each topic: what the fault drill reads to know where a release is and whether anything came twice.
+ */
+final class ReleaseEvents implements AutoCloseable {
+    /** One event of the image: its type, version, format (empty for release-wide events), and a line about it. */
+    record Seen(EventType type, String version, String format, String detail, Instant at) {
+    }
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private final List<Seen> seen = new CopyOnWriteArrayList<>();
+    private final KafkaConsumer<String, String> consumer;
+    private final Thread reader;
+    private volatile boolean closing;
+
+    ReleaseEvents(KafkaCredentials observer, String image) {
+        Map<String, Object> config = new HashMap<>(observer.clientConfig());
+        config.putAll(Map.of("group.id", ServiceAccount.OBSERVER.consumerGroupPrefix().orElseThrow() + "drill-" + UUID.randomUUID(),
+                "auto.offset.reset", "earliest", "enable.auto.commit", false, "isolation.level", "read_committed"));
+        consumer = new KafkaConsumer<>(config, new StringDeserializer(), new StringDeserializer());
+        consumer.subscribe(PipelineProgress.TOPICS);
+        reader = new Thread(() -> read(image), "kiln-drill-events");
+        reader.setDaemon(true);
+        reader.start();
+    }
+
+    private void read(String image) {
+        try {
+            while (!closing) {
+                for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofSeconds(1))) {
+                    EventType type = EventType.ofTopic(record.topic()).orElse(null);
+                    JsonNode event = parse(record.value());
+                    JsonNode release = event.path("release");
+                    if (type != null && image.equals(release.path("image").asText())) {
+                        String format = event.path("format").asText(event.path("artifact").path("format").asText(""));
+                        String detail = event.path("reason").asText(event.path("findings").toString());
+                        seen.add(new Seen(type, release.path("version").asText(), format, detail, Instant.now()));
+                    }
+                }
+            }
+        } catch (WakeupException stopping) {
+            // close() woke the poll
+        } finally {
+            consumer.close(Duration.ofSeconds(5));
+        }
+    }
+
+    private static JsonNode parse(String value) {
+        try {
+            return JSON.readTree(value == null ? "{}" : value);
+        } catch (IOException notAnEvent) {
+            // The dead-letter topic's business, not a subscriber's.
+            return JSON.createObjectNode();
+        }
+    }
+
+    List<Seen> of(String version) {
+        return seen.stream().filter(e -> e.version().equals(version)).toList();
+    }
+
+    /** When this version's first event of the type came, if it has. */
+    Optional<Instant> first(EventType type, String version) {
+        return of(version).stream().filter(e -> e.type() == type).map(Seen::at).findFirst();
+    }
+
+    long count(EventType type, String version, String format) {
+        return of(version).stream().filter(e -> e.type() == type && e.format().equals(format)).count();
+    }
+
+    @Override
+    public void close() {
+        closing = true;
+        consumer.wakeup();
+        try {
+            reader.join(Duration.ofSeconds(10).toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -40,6 +40,8 @@ record DecodedImage(Path raw, Path boot, String bootFormat, long virtualSize) {
                 + "'; kiln verifies " + String.join(", ", DiskFormat.ids())));
         String qemuFormat = known.qemuFormat();
         Path disk = format.equals("ova") ? unpackOva(artifact, workspace) : artifact;
+        // Before qemu-img opens it: what an image names outside itself is never opened.
+        SelfContainedImage.require(disk, qemuFormat);
         if (known.checkable()) {
             ToolProcess.Result check = ToolProcess.run(List.of("qemu-img", "check", "-f", qemuFormat, disk.toString()), TIMEOUT);
             // 0: clean; 3: only leaked clusters, which waste space but lose nothing.
@@ -75,6 +77,10 @@ record DecodedImage(Path raw, Path boot, String bootFormat, long virtualSize) {
                 String name = entry.getName();
                 if (name.contains("/") || name.startsWith(".")) {
                     throw new Rejection("decode", name, "the OVA holds a path ('" + name + "'), not a flat list of files");
+                }
+                if (!entry.isFile() || entry.isLink() || entry.isSymbolicLink()) {
+                    throw new Rejection("decode", name, "the OVA entry '" + name + "' is not a regular file (a link, device or "
+                            + "directory): an OVA holds only its descriptor, manifest and disks");
                 }
                 if (first && !name.endsWith(".ovf")) {
                     throw new Rejection("decode", name, "an OVA must start with its .ovf descriptor, but starts with " + name);

@@ -97,4 +97,90 @@ class BadImagesTest {
         assertTrue(finding.message().contains("did not boot"), finding.message());
         assertTrue(System.nanoTime() - start < Duration.ofSeconds(60).toNanos());
     }
+
+    /**
+     * Images that name files outside themselves are refused before qemu-img opens them. Each names a FIFO: had anything
+     * opened it to read, the verification would hang there, so finishing at all proves nothing named was opened.
+     */
+    @Test
+    void aQcow2WithABackingFileIsRefusedWithoutOpeningIt() throws Exception {
+        Path fifo = fifo("backing");
+        Path qcow2 = temp.resolve("layer.qcow2");
+        tool("qemu-img", "create", "-q", "-f", "qcow2", "-u", "-b", fifo.toString(), "-F", "raw", qcow2.toString(), "64M");
+        Finding finding = refusedWithin(qcow2, "qcow2");
+        assertTrue(finding.message().contains("has a backing file ('" + fifo + "')"), finding.message());
+    }
+
+    @Test
+    void aQcow2WithAnExternalDataFileIsRefusedWithoutOpeningIt() throws Exception {
+        Path data = temp.resolve("data.raw");
+        Path qcow2 = temp.resolve("split.qcow2");
+        tool("qemu-img", "create", "-q", "-f", "qcow2", "-o", "data_file=" + data + ",data_file_raw=on", qcow2.toString(), "64M");
+        Files.delete(data);
+        fifo("data.raw");
+        Finding finding = refusedWithin(qcow2, "qcow2");
+        assertTrue(finding.message().contains("external data file"), finding.message());
+    }
+
+    @Test
+    void aVmdkDescriptorWhoseExtentIsAHostFileIsRefusedWithoutOpeningIt() throws Exception {
+        Path fifo = fifo("extent");
+        Path vmdk = temp.resolve("descriptor.vmdk");
+        Files.writeString(vmdk, "# Disk DescriptorFile\nversion=1\nCID=fffffffe\nparentCID=ffffffff\ncreateType=\"monolithicFlat\"\n\n"
+                + "RW 131072 FLAT \"" + fifo + "\" 0\n\nddb.virtualHWVersion = \"4\"\n");
+        Finding finding = refusedWithin(vmdk, "vmdk");
+        assertTrue(finding.message().contains("descriptor that keeps the disk in other files"), finding.message());
+    }
+
+    @Test
+    void aDifferencingVhdIsRefused() throws Exception {
+        Path vhd = TestImages.convert(sealedDisk(), "vpc", List.of("-o", "subformat=dynamic"), temp.resolve("disk.vhd"));
+        try (RandomAccessFile file = new RandomAccessFile(vhd.toFile(), "rw")) {
+            for (long footer : new long[] {0, file.length() - 512}) {
+                file.seek(footer + 60);
+                file.writeInt(4);
+            }
+        }
+        Finding finding = refusedWithin(vhd, "vhd");
+        assertTrue(finding.message().contains("differencing disk"), finding.message());
+    }
+
+    @Test
+    void anOvaWithALinkIsRefused() throws Exception {
+        Path ova = temp.resolve("linked.ova");
+        try (var out = Files.newOutputStream(ova);
+             var tar = new org.apache.commons.compress.archivers.tar.TarArchiveOutputStream(out)) {
+            byte[] ovf = "<Envelope/>\n".getBytes();
+            var descriptor = new org.apache.commons.compress.archivers.tar.TarArchiveEntry("image.ovf");
+            descriptor.setSize(ovf.length);
+            tar.putArchiveEntry(descriptor);
+            tar.write(ovf);
+            tar.closeArchiveEntry();
+            var link = new org.apache.commons.compress.archivers.tar.TarArchiveEntry("disk1.vmdk",
+                    org.apache.commons.compress.archivers.tar.TarConstants.LF_SYMLINK);
+            link.setLinkName("/etc/shadow");
+            tar.putArchiveEntry(link);
+            tar.closeArchiveEntry();
+        }
+        Finding finding = refusedWithin(ova, "ova");
+        assertTrue(finding.message().contains("'disk1.vmdk' is not a regular file"), finding.message());
+    }
+
+    private Finding refusedWithin(Path file, String format) {
+        Finding finding = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(Duration.ofSeconds(60), () -> only(file, format, null, null, false),
+                "the verification hung: something the image names was opened");
+        assertEquals("decode", finding.rule());
+        return finding;
+    }
+
+    private Path fifo(String name) throws Exception {
+        Path fifo = temp.resolve(name);
+        tool("mkfifo", fifo.toString());
+        return fifo;
+    }
+
+    private static void tool(String... command) throws Exception {
+        var result = dev.kiln.disk.ToolProcess.run(List.of(command), Duration.ofMinutes(1));
+        assertTrue(result.ok(), String.join(" ", command) + ": " + result.text());
+    }
 }

@@ -35,11 +35,11 @@ record DecodedImage(Path raw, Path boot, String bootFormat, long virtualSize) {
     private static final Duration TIMEOUT = Duration.ofMinutes(15);
     private static final Pattern MANIFEST_LINE = Pattern.compile("SHA256\\(([^)]+)\\)\\s*=\\s*([0-9a-fA-F]{64})");
 
-    static DecodedImage decode(Path artifact, String format, Path workspace) throws Rejection, IOException, InterruptedException {
+    static DecodedImage decode(Path artifact, String format, Path workspace, ImageLimits limits) throws Rejection, IOException, InterruptedException {
         DiskFormat known = DiskFormat.find(format).orElseThrow(() -> new Rejection("decode", "", "unknown format '" + format
                 + "'; kiln verifies " + String.join(", ", DiskFormat.ids())));
         String qemuFormat = known.qemuFormat();
-        Path disk = format.equals("ova") ? unpackOva(artifact, workspace) : artifact;
+        Path disk = format.equals("ova") ? unpackOva(artifact, workspace, limits) : artifact;
         // Before qemu-img opens it: what an image names outside itself is never opened.
         SelfContainedImage.require(disk, qemuFormat);
         if (known.checkable()) {
@@ -54,6 +54,10 @@ record DecodedImage(Path raw, Path boot, String bootFormat, long virtualSize) {
             throw new Rejection("decode", "", "the file is not a readable " + format + " image: " + info.text().strip());
         }
         long virtualSize = new ObjectMapper().readTree(info.text()).path("virtual-size").asLong();
+        if (virtualSize > limits.maxVirtualSize() || virtualSize < 0) {
+            throw new Rejection("decode", "", "the image declares a disk of " + Long.toUnsignedString(virtualSize) + " bytes; kiln decodes at most "
+                    + (limits.maxVirtualSize() >> 30) + " GiB (kiln.verifier.max-virtual-size-gib)");
+        }
         Path raw = artifact;
         if (!format.equals("raw")) {
             raw = workspace.resolve("decoded.raw");
@@ -66,15 +70,24 @@ record DecodedImage(Path raw, Path boot, String bootFormat, long virtualSize) {
     }
 
     /** The OVA's disk, after checking the tar holds a descriptor first and a manifest whose digests match. */
-    private static Path unpackOva(Path ova, Path workspace) throws Rejection, IOException {
+    private static Path unpackOva(Path ova, Path workspace, ImageLimits limits) throws Rejection, IOException {
         Path dir = Files.createDirectories(workspace.resolve("ova"));
         Map<String, String> digests = new HashMap<>();
         String manifest = null;
         Path disk = null;
         boolean first = true;
+        int entries = 0;
         try (InputStream in = Files.newInputStream(ova); TarArchiveInputStream tar = new TarArchiveInputStream(in)) {
             for (TarArchiveEntry entry; (entry = tar.getNextEntry()) != null; ) {
                 String name = entry.getName();
+                if (++entries > limits.maxOvaEntries()) {
+                    throw new Rejection("decode", name, "the OVA holds more than " + limits.maxOvaEntries()
+                            + " files (kiln.verifier.max-ova-entries); kiln's hold a descriptor, a manifest and a disk");
+                }
+                if (entry.getSize() > limits.maxVirtualSize()) {
+                    throw new Rejection("decode", name, "the OVA entry '" + name + "' is " + entry.getSize() + " bytes; kiln unpacks at most "
+                            + (limits.maxVirtualSize() >> 30) + " GiB (kiln.verifier.max-virtual-size-gib)");
+                }
                 if (name.contains("/") || name.startsWith(".")) {
                     throw new Rejection("decode", name, "the OVA holds a path ('" + name + "'), not a flat list of files");
                 }

@@ -47,7 +47,8 @@ public class ImageVerifier {
 
     ImageVerifier(VerifierConfig config, ReportStore reports, @Channel("verification-results") Emitter<String> events, MeterRegistry metrics) {
         this.config = config;
-        this.verification = new Verification(config.bootTimeout(), config.bootMarker(), config.boot(), config.accelerator(), config.operatorPolicy());
+        this.verification = new Verification(config.bootTimeout(), config.bootMarker(), config.boot(), config.accelerator(), config.operatorPolicy())
+                .limitedTo(ImageLimits.of(config));
         this.artifacts = new ArtifactSource(config.s3());
         this.reports = reports;
         this.events = events;

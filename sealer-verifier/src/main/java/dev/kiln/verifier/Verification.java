@@ -27,12 +27,23 @@ public final class Verification {
     private final BootTest boot;
     private final boolean bootEnabled;
     private final OperatorPolicy operator;
+    private final ImageLimits limits;
 
     public Verification(java.time.Duration bootTimeout, String bootMarker, boolean bootEnabled,
                         VerifierConfig.Accelerator accelerator, OperatorPolicy operator) {
-        this.boot = new BootTest(bootTimeout, java.util.regex.Pattern.compile(bootMarker), accelerator);
+        this(new BootTest(bootTimeout, java.util.regex.Pattern.compile(bootMarker), accelerator), bootEnabled, operator, ImageLimits.defaults());
+    }
+
+    private Verification(BootTest boot, boolean bootEnabled, OperatorPolicy operator, ImageLimits limits) {
+        this.boot = boot;
         this.bootEnabled = bootEnabled;
         this.operator = operator;
+        this.limits = limits;
+    }
+
+    /** The same verification with other limits than {@link ImageLimits#defaults()}. */
+    public Verification limitedTo(ImageLimits limits) {
+        return new Verification(boot, bootEnabled, operator, limits);
     }
 
     public VerificationReport verify(Path artifact, Claim claim, Path workspace) throws IOException, InterruptedException {
@@ -55,7 +66,7 @@ public final class Verification {
             phases.put("digest", millisSince(t));
 
             t = System.nanoTime();
-            DecodedImage decoded = DecodedImage.decode(artifact, claim.format(), workspace);
+            DecodedImage decoded = DecodedImage.decode(artifact, claim.format(), workspace, limits);
             rawSha256 = Sha256.of(decoded.raw());
             if (claim.rawSha256() != null && !claim.rawSha256().equals(rawSha256)) {
                 throw new Rejection("decode", "", "the decoded disk's sha256 is " + rawSha256 + " but the release's disk is "

@@ -33,6 +33,14 @@ public interface VerifierConfig {
     @WithDefault("30m")
     Duration deadline();
 
+    /** The largest disk (virtual size, GiB) an image may declare; a larger one is refused before it is decoded. */
+    @WithDefault("" + ImageLimits.DEFAULT_MAX_VIRTUAL_SIZE_GIB)
+    int maxVirtualSizeGib();
+
+    /** The most files an OVA may hold (kiln's hold three: descriptor, manifest, disk). */
+    @WithDefault("" + ImageLimits.DEFAULT_MAX_OVA_ENTRIES)
+    int maxOvaEntries();
+
     /** Regular expression the serial console must show once the image is up. */
     @WithDefault("login:")
     String bootMarker();

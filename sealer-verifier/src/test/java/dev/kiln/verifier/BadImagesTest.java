@@ -166,6 +166,32 @@ class BadImagesTest {
         assertTrue(finding.message().contains("'disk1.vmdk' is not a regular file"), finding.message());
     }
 
+    @Test
+    void anImageDeclaringAnAbsurdDiskIsRefusedBeforeItIsDecoded() throws Exception {
+        Path qcow2 = temp.resolve("huge.qcow2");
+        tool("qemu-img", "create", "-q", "-f", "qcow2", qcow2.toString(), "300G");
+        Finding finding = refusedWithin(qcow2, "qcow2");
+        assertTrue(finding.message().contains("declares a disk of 322122547200 bytes; kiln decodes at most 256 GiB (kiln.verifier.max-virtual-size-gib)"),
+                finding.message());
+    }
+
+    @Test
+    void anOvaOfManyFilesIsRefused() throws Exception {
+        Path ova = temp.resolve("crowded.ova");
+        try (var out = Files.newOutputStream(ova);
+             var tar = new org.apache.commons.compress.archivers.tar.TarArchiveOutputStream(out)) {
+            for (int i = 0; i < 40; i++) {
+                var entry = new org.apache.commons.compress.archivers.tar.TarArchiveEntry(i == 0 ? "image.ovf" : "file" + i + ".txt");
+                entry.setSize(1);
+                tar.putArchiveEntry(entry);
+                tar.write('x');
+                tar.closeArchiveEntry();
+            }
+        }
+        Finding finding = refusedWithin(ova, "ova");
+        assertTrue(finding.message().contains("holds more than 16 files (kiln.verifier.max-ova-entries)"), finding.message());
+    }
+
     private Finding refusedWithin(Path file, String format) {
         Finding finding = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(Duration.ofSeconds(60), () -> only(file, format, null, null, false),
                 "the verification hung: something the image names was opened");

@@ -28,23 +28,29 @@ import java.util.Random;
  * no process of the stack outlived the service that started it; no working file is left that nobody will remove.
  */
 public final class FaultDrill implements AutoCloseable {
-    /** A fault, the stage it strikes (the event that opens it; none: the push) and how long after that it may strike. */
+    /**
+     * A fault and the stage it strikes: from the event that opens it (none: the push) until every format has the event
+     * that closes it. It strikes at a random moment of the stage's expected length, which is how long the stage took
+     * at its quickest so far in this drill (at first, a guess).
+     */
     public enum Fault {
-        KILL_TAG_WATCHER("tag-watcher", null, Duration.ofSeconds(8)),
-        KILL_BUILDER("builder", EventType.RELEASE_TAGGED, Duration.ofMinutes(4)),
-        KILL_SEALER_VERIFIER("sealer-verifier", EventType.IMAGE_BUILT, Duration.ofSeconds(90)),
-        KILL_REGISTRY("registry", EventType.IMAGE_VERIFIED, Duration.ofSeconds(60)),
-        RESTART_BROKER(null, EventType.RELEASE_TAGGED, Duration.ofMinutes(5)),
-        RESTART_POSTGRES(null, EventType.IMAGE_VERIFIED, Duration.ofSeconds(60));
+        KILL_TAG_WATCHER("tag-watcher", null, EventType.RELEASE_TAGGED, Duration.ofSeconds(8)),
+        KILL_BUILDER("builder", EventType.RELEASE_TAGGED, EventType.IMAGE_BUILT, Duration.ofMinutes(3)),
+        KILL_SEALER_VERIFIER("sealer-verifier", EventType.IMAGE_BUILT, EventType.IMAGE_VERIFIED, Duration.ofSeconds(40)),
+        KILL_REGISTRY("registry", EventType.IMAGE_VERIFIED, EventType.IMAGE_PUBLISHED, Duration.ofSeconds(30)),
+        RESTART_BROKER(null, EventType.RELEASE_TAGGED, EventType.IMAGE_PUBLISHED, Duration.ofMinutes(5)),
+        RESTART_POSTGRES(null, EventType.IMAGE_VERIFIED, EventType.IMAGE_PUBLISHED, Duration.ofSeconds(30));
 
         private final String service;
         private final EventType opensAt;
-        private final Duration window;
+        private final EventType closesAt;
+        private final Duration guess;
 
-        Fault(String service, EventType opensAt, Duration window) {
+        Fault(String service, EventType opensAt, EventType closesAt, Duration guess) {
             this.service = service;
             this.opensAt = opensAt;
-            this.window = window;
+            this.closesAt = closesAt;
+            this.guess = guess;
         }
 
         /** As the command line names it: kill-builder, restart-broker. */
@@ -95,6 +101,8 @@ public final class FaultDrill implements AutoCloseable {
     private final PrintStream out;
     private final ReleaseEvents events;
     private final HttpClient http = HttpClient.newHttpClient();
+    /** Each stage's quickest length seen in this drill: where the next strike on it may land. */
+    private final java.util.Map<Fault, Duration> stageLength = new java.util.EnumMap<>(Fault.class);
 
     public FaultDrill(Stack stack, String image, List<String> formats, Random random, PrintStream out) {
         this.stack = stack;
@@ -117,7 +125,7 @@ public final class FaultDrill implements AutoCloseable {
                 strikes.add(fault.id() + ": its stage never came");
                 break;
             }
-            Duration delay = Duration.ofMillis((long) (random.nextDouble() * fault.window.toMillis()));
+            Duration delay = Duration.ofMillis((long) (random.nextDouble() * stageLength.getOrDefault(fault, fault.guess).toMillis()));
             sleepUntil(opened.get().plus(delay));
             String stage = fault.opensAt == null ? "the push" : eventName(fault.opensAt);
             strikes.add(strike(fault, version) + " " + delay.toSeconds() + " s after " + stage + (ended(version) ? " (release already ended)" : ""));
@@ -126,6 +134,7 @@ public final class FaultDrill implements AutoCloseable {
             Thread.sleep(1000);
         }
         Optional<String> failure = failure(version, deadline);
+        learnStageLengths(version, pushed);
         if (failure.isEmpty()) {
             Thread.sleep(SETTLE.toMillis());
         }
@@ -140,6 +149,19 @@ public final class FaultDrill implements AutoCloseable {
         outcome.orphans().forEach(o -> out.println("      orphan: " + o));
         outcome.leftovers().forEach(l -> out.println("      leftover: " + l));
         return outcome;
+    }
+
+    private void learnStageLengths(String version, Instant pushed) {
+        for (Fault fault : Fault.values()) {
+            Optional<Instant> opened = fault.opensAt == null ? Optional.of(pushed) : events.first(fault.opensAt, version);
+            List<Instant> closed = formats.stream().map(f -> events.of(version).stream()
+                    .filter(e -> e.type() == fault.closesAt && (e.format().equals(f) || e.format().isEmpty())).map(ReleaseEvents.Seen::at).findFirst())
+                    .flatMap(Optional::stream).toList();
+            if (opened.isPresent() && closed.size() == formats.size()) {
+                Duration length = Duration.between(opened.get(), closed.stream().max(Instant::compareTo).orElseThrow());
+                stageLength.merge(fault, length, (a, b) -> a.compareTo(b) <= 0 ? a : b);
+            }
+        }
     }
 
     private String strike(Fault fault, String version) throws InterruptedException {

@@ -63,7 +63,7 @@ public final class RebuildCommand {
             return error("which registry? set KILN_REGISTRY_URL or --registry URL (./kiln up writes it to $KILN_STATE/registry-url)");
         }
         try {
-            String token = token(tokenFile);
+            String token = token(tokenFile, System.getenv("KILN_REGISTRY_WRITE_TOKEN"), "a rebuild");
             HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
             String base = registry.replaceAll("/+$", "") + "/api/v1/images/" + image + "/versions/" + version + "/rebuilds";
             HttpResponse<String> asked = http.send(HttpRequest.newBuilder(URI.create(base)).POST(HttpRequest.BodyPublishers.noBody())
@@ -117,19 +117,20 @@ public final class RebuildCommand {
         };
     }
 
-    private static String token(String tokenFile) throws IOException {
-        String fromEnvironment = System.getenv("KILN_REGISTRY_WRITE_TOKEN");
+    /** The write token: from the environment's value if set, else from the file; never from a command line. */
+    static String token(String tokenFile, String fromEnvironment, String what) throws IOException {
         if (fromEnvironment != null && !fromEnvironment.isBlank()) {
             return fromEnvironment.trim();
         }
-        if (tokenFile.isBlank()) {
-            throw new IOException("a rebuild needs the registry's write token: KILN_REGISTRY_WRITE_TOKEN, or a file named by "
+        if (tokenFile == null || tokenFile.isBlank()) {
+            throw new IOException(what + " needs the registry's write token: KILN_REGISTRY_WRITE_TOKEN, or a file named by "
                     + "KILN_REGISTRY_TOKEN_FILE or --token-file (./kiln up keeps it in $KILN_STATE/registry-token)");
         }
         return Files.readString(Path.of(tokenFile)).trim();
     }
 
-    private static String detail(String body) {
+    /** A problem document's detail, or the body as it is. */
+    static String detail(String body) {
         try {
             return JSON.readTree(body).path("detail").asText(body);
         } catch (IOException e) {

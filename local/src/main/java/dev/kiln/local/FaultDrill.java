@@ -167,18 +167,10 @@ public final class FaultDrill implements AutoCloseable {
     private String strike(Fault fault, String version) throws InterruptedException {
         switch (fault) {
             case RESTART_BROKER -> {
-                stack.kafka().crash();
-                Duration down = Duration.ofSeconds(3 + random.nextInt(13));
-                Thread.sleep(down.toMillis());
-                stack.kafka().restart();
-                return "broker crashed (down " + down.toSeconds() + " s)";
+                return outage("broker crashed", stack.kafka()::crash, stack.kafka()::restart, 3, 15);
             }
             case RESTART_POSTGRES -> {
-                stack.postgres().suspend();
-                Duration down = Duration.ofSeconds(5 + random.nextInt(16));
-                Thread.sleep(down.toMillis());
-                stack.postgres().resume();
-                return "PostgreSQL stopped (down " + down.toSeconds() + " s)";
+                return outage("PostgreSQL stopped", stack.postgres()::suspend, stack.postgres()::resume, 5, 20);
             }
             default -> {
                 KilnServices.Service target = target(fault.service, version);
@@ -188,6 +180,15 @@ public final class FaultDrill implements AutoCloseable {
                 return "kill -9 " + target.name() + " (pid " + pid + ")";
             }
         }
+    }
+
+    /** A server away for a random 'from' to 'to' seconds. */
+    private String outage(String what, Runnable stop, Runnable start, int from, int to) throws InterruptedException {
+        stop.run();
+        Duration down = Duration.ofSeconds(from + random.nextInt(to - from + 1));
+        Thread.sleep(down.toMillis());
+        start.run();
+        return what + " (down " + down.toSeconds() + " s)";
     }
 
     /** The instance of the service working on the version (several builders share releases), else its first. */

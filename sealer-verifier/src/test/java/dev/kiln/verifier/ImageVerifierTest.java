@@ -120,7 +120,7 @@ class ImageVerifierTest {
     }
 
     /** An image repository whose one commit has a kiln.yaml (the verifier reads its sealing policy there); the commit. */
-    private static String imageRepository(Path dir) throws Exception {
+    static String imageRepository(Path dir) throws Exception {
         try (Git git = Git.init().setDirectory(dir.toFile()).setInitialBranch("main").call()) {
             Files.writeString(dir.resolve("kiln.yaml"), """
                     image: debian-web
@@ -132,7 +132,7 @@ class ImageVerifierTest {
         }
     }
 
-    private static ImageBuilt built(Release release, String format, Path file, String rawSha) throws Exception {
+    static ImageBuilt built(Release release, String format, Path file, String rawSha) throws Exception {
         Provenance provenance = new Provenance(release.commit(), release.tag(), "https://cloud.example.org/debian.qcow2", "c".repeat(64),
                 Map.of("packer", "1.6.6"), 1_764_000_000L);
         Artifact artifact = new Artifact(format, file.toUri().toString(), Sha256.of(file), Files.size(file), 2L << 30, rawSha);
@@ -144,12 +144,12 @@ class ImageVerifierTest {
                 .map(r -> EventCodec.decode(ImageVerified.class, r.value())).filter(e -> e.release().equals(release)).toList();
     }
 
-    private static List<ImageRejected> rejected(Release release) {
+    static List<ImageRejected> rejected(Release release) {
         return TopicRecords.readAll(admin(), EventType.IMAGE_REJECTED.topic()).stream()
                 .map(r -> EventCodec.decode(ImageRejected.class, r.value())).filter(e -> e.release().equals(release)).toList();
     }
 
-    private static void send(ImageBuilt event) throws Exception {
+    static void send(ImageBuilt event) throws Exception {
         try (KafkaProducer<String, String> producer = producer()) {
             producer.send(EventRecords.of(event, URI.create("/kiln/verifier-test"), Clock.systemUTC())).get();
         }

@@ -8,9 +8,14 @@ import java.util.Map;
 
 /** Workspaces and reports of the verifier under test, in a temporary directory. */
 public class VerifierDirectories implements QuarkusTestResourceLifecycleManager {
-    private Path root;
+    private static Path root;
     /** What a verifier killed mid-verification would have left: unclaimed and old. The service must sweep it at start. */
     static Path abandoned;
+
+    /** The verifier's workspaces. */
+    static Path root() {
+        return root.resolve("work");
+    }
 
     @Override
     public Map<String, String> start() {

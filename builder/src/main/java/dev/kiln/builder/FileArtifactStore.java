@@ -49,10 +49,19 @@ final class FileArtifactStore implements ArtifactStore {
             throw new IOException("artifact name " + name + " leaves the store");
         }
         Files.createDirectories(named.getParent());
+        if (Files.exists(named) && Files.isSameFile(named, blob)) {
+            // Stored before (a release built again after a redelivery): the name already is this blob.
+            return blob.toUri().toString();
+        }
         Path link = Files.createTempFile(named.getParent(), ".link", ".tmp");
-        Files.delete(link);
-        Files.createLink(link, blob);
-        Files.move(link, named, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        try {
+            Files.delete(link);
+            Files.createLink(link, blob);
+            Files.move(link, named, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } finally {
+            // rename(2) does nothing when both names are links to one file already: the temporary name would stay.
+            Files.deleteIfExists(link);
+        }
         return blob.toUri().toString();
     }
 

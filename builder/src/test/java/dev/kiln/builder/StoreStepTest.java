@@ -46,6 +46,19 @@ class StoreStepTest {
         assertTrue(log.contains("stored qcow2 at file:"), log);
     }
 
+    /** The fault drill found it: a release built again (redelivered after a broker crash) left temporary links in the store. */
+    @Test
+    void storingARebuiltReleaseAgainLeavesOnlyItsNamesInTheStore() throws Exception {
+        Path store = temp.resolve("store");
+        for (int build = 1; build <= 2; build++) {
+            BuildContext context = builtQcow2(temp.resolve("ws" + build));
+            new StoreStep(new FileArtifactStore(store)).run(context);
+        }
+        try (var names = Files.list(store.resolve("images/debian-chrony/0.1.0"))) {
+            assertEquals(List.of("debian-chrony-0.1.0.qcow2"), names.map(p -> p.getFileName().toString()).toList());
+        }
+    }
+
     /** The build's deadline (an interrupt) ends the waiting: the step stops, nothing is recorded as stored. */
     @Test
     void theBuildsDeadlineEndsTheWaiting() throws Exception {
@@ -67,7 +80,11 @@ class StoreStepTest {
     }
 
     private BuildContext builtQcow2() throws Exception {
-        BuildContext build = StepContexts.withWorkspace(temp.resolve("ws"), List.of("qcow2"));
+        return builtQcow2(temp.resolve("ws"));
+    }
+
+    private BuildContext builtQcow2(Path workspace) throws Exception {
+        BuildContext build = StepContexts.withWorkspace(workspace, List.of("qcow2"));
         Path image = build.workspace().resolve("debian-chrony-0.1.0.qcow2");
         Files.writeString(image, "a converted image");
         build.rawSha256("1".repeat(64));

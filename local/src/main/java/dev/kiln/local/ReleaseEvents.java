@@ -34,6 +34,8 @@ final class ReleaseEvents implements AutoCloseable {
     private final KafkaConsumer<String, String> consumer;
     private final Thread reader;
     private volatile boolean closing;
+    /** Why the reader stopped, if it did before close(): every question after that fails with it. */
+    private volatile RuntimeException stopped;
 
     ReleaseEvents(KafkaCredentials observer, String image) {
         Map<String, Object> config = new HashMap<>(observer.clientConfig());
@@ -62,6 +64,8 @@ final class ReleaseEvents implements AutoCloseable {
             }
         } catch (WakeupException stopping) {
             // close() woke the poll
+        } catch (RuntimeException e) {
+            stopped = e;
         } finally {
             consumer.close(Duration.ofSeconds(5));
         }
@@ -77,6 +81,9 @@ final class ReleaseEvents implements AutoCloseable {
     }
 
     List<Seen> of(String version) {
+        if (stopped != null) {
+            throw new IllegalStateException("the drill stopped reading kiln's topics: " + stopped.getMessage(), stopped);
+        }
         return seen.stream().filter(e -> e.version().equals(version)).toList();
     }
 

@@ -94,6 +94,8 @@ public final class LocalPipeline {
                 Map<String, String> ended = PipelineProgress.follow(observer, image, "0.1.0", formats, Duration.ofMinutes(45), System.out);
                 printLookups(services.service("registry").url(), image, ended);
                 printPublished(observer, image);
+                say("from now on, every release's events as they come (push more release-* tags):");
+                PipelineProgress.followEveryRelease(observer, System.out);
                 say("the pipeline keeps running: push more release-* tags from " + demo.workTree() + ", query "
                         + services.service("registry").url() + "/api/v1/images (write token in " + state.resolve("registry-token") + ")");
                 say("prove the release reproducible: ./kiln rebuild " + image + " 0.1.0 (rebuilds the tag from scratch, compares every format)");

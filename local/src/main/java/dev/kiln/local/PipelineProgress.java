@@ -67,6 +67,54 @@ public final class PipelineProgress {
         return ended;
     }
 
+    /** The table {@link #followEveryRelease} prints: its header, then one row per event. */
+    static final String HEADER = String.format("  %-8s  %-20s %-10s %-7s %s", "TIME", "IMAGE", "VERSION", "FORMAT", "WHAT");
+
+    /**
+     * From now on, every event of every release (tags pushed while {@code ./kiln up} runs), one row each, in the
+     * background until the JVM ends.
+     */
+    public static Thread followEveryRelease(KafkaCredentials observer, PrintStream out) {
+        Map<String, Object> config = new HashMap<>(observer.clientConfig());
+        config.putAll(Map.of("group.id", ServiceAccount.OBSERVER.consumerGroupPrefix().orElseThrow() + "table-" + UUID.randomUUID(),
+                "auto.offset.reset", "latest", "enable.auto.commit", false, "isolation.level", "read_committed"));
+        Thread follower = new Thread(() -> {
+            out.println(HEADER);
+            try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(config, new StringDeserializer(), new StringDeserializer())) {
+                consumer.subscribe(TOPICS);
+                while (!Thread.currentThread().isInterrupted()) {
+                    for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofSeconds(1))) {
+                        row(record.topic(), record.value(), Instant.ofEpochMilli(record.timestamp())).ifPresent(out::println);
+                    }
+                }
+            } catch (org.apache.kafka.common.errors.InterruptException stopping) {
+                // the pipeline is stopping
+            }
+        }, "kiln-progress-table");
+        follower.setDaemon(true);
+        follower.start();
+        return follower;
+    }
+
+    /** One event as a row of the table; nothing for a record that is not a kiln event. */
+    static java.util.Optional<String> row(String topic, String value, Instant at) {
+        JsonNode event;
+        try {
+            event = JSON.readTree(value == null ? "{}" : value);
+        } catch (java.io.IOException notAnEvent) {
+            return java.util.Optional.empty();
+        }
+        JsonNode release = event.path("release");
+        if (!release.isObject()) {
+            return java.util.Optional.empty();
+        }
+        String format = event.path("format").asText(event.path("artifact").path("format").asText(""));
+        String what = describe(topic, event, format, new HashMap<>());
+        return what == null ? java.util.Optional.empty() : java.util.Optional.of(String.format("  %-8s  %-20s %-10s %-7s %s",
+                java.time.LocalTime.ofInstant(at, java.time.ZoneId.systemDefault()).withNano(0), release.path("image").asText(),
+                release.path("version").asText(), format.isEmpty() ? "-" : format, what));
+    }
+
     private static String describe(String topic, JsonNode event, String format, Map<String, String> ended) {
         EventType type = EventType.ofTopic(topic).orElse(null);
         if (type == null) {
@@ -75,10 +123,10 @@ public final class PipelineProgress {
         // Exhaustive: a new event type in the catalogue does not compile until it is described here.
         return switch (type) {
             case RELEASE_TAGGED -> "tag-watcher: " + event.path("release").path("tag").asText() + " at "
-                    + event.path("release").path("commit").asText().substring(0, 12) + " -> build";
+                    + prefix(event.path("release").path("commit").asText(), 12) + " -> build";
             case RELEASE_TAG_VIOLATION -> "tag-watcher: VIOLATION, tag " + event.path("kind").asText();
             case IMAGE_BUILT -> "builder: built, " + event.path("artifact").path("size").asLong() / (1 << 20)
-                    + " MiB, sha256 " + event.path("artifact").path("sha256").asText().substring(0, 16) + "... -> verify";
+                    + " MiB, sha256 " + prefix(event.path("artifact").path("sha256").asText(), 16) + "... -> verify";
             case BUILD_FAILED -> {
                 ended.put(format, "failed");
                 yield "builder: FAILED at " + event.path("stage").asText() + ": " + event.path("reason").asText();
@@ -96,6 +144,10 @@ public final class PipelineProgress {
             case REBUILD_REQUESTED -> "registry: rebuild " + event.path("rebuildId").asText() + " requested -> builder";
             case IMAGE_REBUILT -> "builder: rebuild " + event.path("rebuildId").asText() + ": " + event.path("verdict").asText();
         };
+    }
+
+    private static String prefix(String text, int length) {
+        return text.length() > length ? text.substring(0, length) : text;
     }
 
     static String header(ConsumerRecord<String, String> record, String name) {

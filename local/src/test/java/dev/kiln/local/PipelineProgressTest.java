@@ -1,0 +1,39 @@
+package dev.kiln.local;
+
+import dev.kiln.events.EventType;
+import org.junit.jupiter.api.Test;
+
+import java.time.Instant;
+import java.util.Optional;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** ./kiln up's table of every release: one readable row per event, nothing for what is not a kiln event. */
+class PipelineProgressTest {
+    private static final Instant AT = Instant.parse("2026-11-26T18:30:05Z");
+    private static final String RELEASE = "\"release\":{\"image\":\"debian-chrony\",\"version\":\"0.2.0\",\"tag\":\"release-0.2.0\","
+            + "\"commit\":\"4b825dc642cb6eb9a060e54bf8d69288fbee4904\"}";
+
+    @Test
+    void eachStageIsOneRowWithImageVersionFormatAndWhatHappened() {
+        String built = PipelineProgress.row(EventType.IMAGE_BUILT.topic(), "{" + RELEASE + ",\"artifact\":{\"format\":\"qcow2\","
+                + "\"size\":476774400,\"sha256\":\"" + "a".repeat(64) + "\"}}", AT).orElseThrow();
+        assertTrue(built.matches("  \\d\\d:\\d\\d:05  debian-chrony\\s+0\\.2\\.0\\s+qcow2\\s+builder: built, 454 MiB, sha256 aaaaaaaaaaaaaaaa\\.\\.\\. -> verify"), built);
+        String failed = PipelineProgress.row(EventType.BUILD_FAILED.topic(), "{" + RELEASE + ",\"format\":\"raw\",\"stage\":\"packer\","
+                + "\"reason\":\"fatal: playbook failed\"}", AT).orElseThrow();
+        assertTrue(failed.endsWith("raw     builder: FAILED at packer: fatal: playbook failed"), failed);
+        String tagged = PipelineProgress.row(EventType.RELEASE_TAGGED.topic(), "{" + RELEASE + "}", AT).orElseThrow();
+        assertTrue(tagged.contains(" -       tag-watcher: release-0.2.0 at 4b825dc642cb -> build"), tagged);
+    }
+
+    @Test
+    void whatIsNotAKilnEventMakesNoRowAndNeverFails() {
+        assertEquals(Optional.empty(), PipelineProgress.row(EventType.IMAGE_BUILT.topic(), "not json", AT));
+        assertEquals(Optional.empty(), PipelineProgress.row(EventType.IMAGE_BUILT.topic(), "{\"release\": 42}", AT));
+        assertEquals(Optional.empty(), PipelineProgress.row("some.other.topic", "{" + RELEASE + "}", AT));
+        String shortCommit = PipelineProgress.row(EventType.RELEASE_TAGGED.topic(),
+                "{\"release\":{\"image\":\"x\",\"version\":\"1\",\"tag\":\"release-1\",\"commit\":\"abc\"}}", AT).orElseThrow();
+        assertTrue(shortCommit.contains("at abc -> build"), shortCommit);
+    }
+}

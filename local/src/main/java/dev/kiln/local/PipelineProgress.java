@@ -75,9 +75,14 @@ public final class PipelineProgress {
      * background until the JVM ends.
      */
     public static Thread followEveryRelease(KafkaCredentials observer, PrintStream out) {
+        return followEveryRelease(observer, false, out);
+    }
+
+    /** The same, from the first event kept on the broker when {@code fromStart}. */
+    public static Thread followEveryRelease(KafkaCredentials observer, boolean fromStart, PrintStream out) {
         Map<String, Object> config = new HashMap<>(observer.clientConfig());
         config.putAll(Map.of("group.id", ServiceAccount.OBSERVER.consumerGroupPrefix().orElseThrow() + "table-" + UUID.randomUUID(),
-                "auto.offset.reset", "latest", "enable.auto.commit", false, "isolation.level", "read_committed"));
+                "auto.offset.reset", fromStart ? "earliest" : "latest", "enable.auto.commit", false, "isolation.level", "read_committed"));
         Thread follower = new Thread(() -> {
             out.println(HEADER);
             try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(config, new StringDeserializer(), new StringDeserializer())) {

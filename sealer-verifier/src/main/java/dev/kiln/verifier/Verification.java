@@ -89,7 +89,14 @@ public final class Verification {
                 tree.drainProblems();
                 for (SealingRule rule : rules) {
                     rulesChecked.put(rule.id(), rule.why());
-                    List<Finding> found = new ArrayList<>(rule.check(tree, expected));
+                    List<Finding> found = new ArrayList<>();
+                    try {
+                        found.addAll(rule.check(tree, expected));
+                    } catch (RuntimeException onThisImage) {
+                        // The image's content made the rule fail: that image is not shown clean. Retrying would only fail again.
+                        found.add(new Finding(rule.id(), "", "cannot be inspected: the rule failed on what the image holds ("
+                                + onThisImage.getClass().getSimpleName() + ": " + onThisImage.getMessage() + ")"));
+                    }
                     // A path the rule reads that leads out of the image, or in a loop, is not a pass.
                     for (ImageTree.Problem problem : tree.drainProblems()) {
                         found.add(new Finding(rule.id(), problem.path(), "cannot be inspected: " + problem.message()));

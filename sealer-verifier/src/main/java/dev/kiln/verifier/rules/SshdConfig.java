@@ -3,9 +3,7 @@ package dev.kiln.verifier.rules;
 import dev.kiln.verifier.ImageTree;
 
 import java.io.IOException;
-import java.nio.file.FileSystems;
 import java.nio.file.Path;
-import java.nio.file.PathMatcher;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -123,7 +121,50 @@ public final class SshdConfig {
         if (!name.contains("*") && !name.contains("?") && !name.contains("[")) {
             return List.of(pattern);
         }
-        PathMatcher matcher = FileSystems.getDefault().getPathMatcher("glob:" + name);
-        return image.list(dir).stream().filter(p -> matcher.matches(Path.of(p.substring(p.lastIndexOf('/') + 1)))).sorted().toList();
+        java.util.regex.Pattern matcher = globPattern(name);
+        return image.list(dir).stream().filter(p -> matcher.matcher(p.substring(p.lastIndexOf('/') + 1)).matches()).sorted().toList();
+    }
+
+    /**
+     * glob(3)'s last-component syntax as sshd reads Include: {@code *}, {@code ?} and {@code [...]} (with {@code !} or
+     * {@code ^} to negate); anything else, an unclosed {@code [} included, is itself. Written here rather than taken
+     * from Java's glob, which has other syntax ({@code {a,b}}) and throws on what sshd reads literally (found by fuzzing:
+     * "Include [" stalled the verifier).
+     */
+    /** One character as itself in a regular expression, inside a class or out. */
+    private static String literal(char c) {
+        return Character.isLetterOrDigit(c) ? String.valueOf(c) : "\\" + c;
+    }
+
+    static java.util.regex.Pattern globPattern(String glob) {
+        StringBuilder regex = new StringBuilder();
+        for (int i = 0; i < glob.length(); i++) {
+            char c = glob.charAt(i);
+            int close = c == '[' ? glob.indexOf(']', i + 2) : -1;
+            String members = close > 0 ? glob.substring(i + 1, close) : "";
+            boolean negated = members.startsWith("!") || members.startsWith("^");
+            String set = negated ? members.substring(1) : members;
+            if (c == '*') {
+                regex.append("[^/]*");
+            } else if (c == '?') {
+                regex.append("[^/]");
+            } else if (close > 0 && !set.isEmpty()) {
+                regex.append(negated ? "[^" : "[");
+                for (int k = 0; k < set.length(); k++) {
+                    char m = set.charAt(k);
+                    if (k + 2 < set.length() && set.charAt(k + 1) == '-' && set.charAt(k + 2) >= m) {
+                        regex.append(literal(m)).append('-').append(literal(set.charAt(k + 2)));
+                        k += 2;
+                    } else {
+                        regex.append(literal(m));
+                    }
+                }
+                regex.append(']');
+                i = close;
+            } else {
+                regex.append(literal(c));
+            }
+        }
+        return java.util.regex.Pattern.compile(regex.toString());
     }
 }

@@ -70,7 +70,7 @@ record DecodedImage(Path raw, Path boot, String bootFormat, long virtualSize) {
     }
 
     /** The OVA's disk, after checking the tar holds a descriptor first and a manifest whose digests match. */
-    private static Path unpackOva(Path ova, Path workspace, ImageLimits limits) throws Rejection, IOException {
+    static Path unpackOva(Path ova, Path workspace, ImageLimits limits) throws Rejection, IOException {
         Path dir = Files.createDirectories(workspace.resolve("ova"));
         Map<String, String> digests = new HashMap<>();
         String manifest = null;

@@ -66,7 +66,14 @@ public final class Verification {
             phases.put("digest", millisSince(t));
 
             t = System.nanoTime();
-            DecodedImage decoded = DecodedImage.decode(artifact, claim.format(), workspace, limits);
+            DecodedImage decoded;
+            try {
+                decoded = DecodedImage.decode(artifact, claim.format(), workspace, limits);
+            } catch (RuntimeException onThisImage) {
+                // What the file holds broke the reading of it: a refusal, never a retry that would fail again.
+                throw new Rejection("decode", "", "the " + claim.format() + " file could not be read ("
+                        + onThisImage.getClass().getSimpleName() + ": " + onThisImage.getMessage() + ")");
+            }
             rawSha256 = Sha256.of(decoded.raw());
             if (claim.rawSha256() != null && !claim.rawSha256().equals(rawSha256)) {
                 throw new Rejection("decode", "", "the decoded disk's sha256 is " + rawSha256 + " but the release's disk is "

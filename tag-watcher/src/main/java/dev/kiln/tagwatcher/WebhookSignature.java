@@ -19,6 +19,10 @@ final class WebhookSignature {
 
     /** Empty when the request is authentic; otherwise why not. */
     static Optional<String> problem(String secret, byte[] body, String githubSignature, String giteaSignature, String gitlabToken) {
+        if (secret == null || secret.isEmpty()) {
+            // Found by fuzzing: an empty secret made the HMAC throw (a 500); no secret can authenticate nothing.
+            return Optional.of("the repository's webhook secret is empty: set kiln.watcher.repositories.<name>.webhook-secret");
+        }
         if (githubSignature != null) {
             if (!githubSignature.startsWith("sha256=")) {
                 return Optional.of("X-Hub-Signature-256 must be 'sha256=' followed by the HMAC in hex");

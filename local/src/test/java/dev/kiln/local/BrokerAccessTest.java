@@ -157,6 +157,15 @@ class BrokerAccessTest {
             return false;
         } catch (java.util.concurrent.TimeoutException e) {
             throw new AssertionError("a write to " + topic + " neither succeeded nor was refused", e);
+        } catch (org.apache.kafka.common.KafkaException refusedBeforeSending) {
+            // An account with no write right is refused its idempotent producer session (cluster authorization); when
+            // that answer comes before the send, send() itself throws.
+            Throwable cause = refusedBeforeSending;
+            while (cause != null && !cause.getClass().getSimpleName().contains("Authorization")) {
+                cause = cause.getCause();
+            }
+            assertTrue(cause != null, "refused for the wrong reason: " + refusedBeforeSending);
+            return false;
         }
     }
 

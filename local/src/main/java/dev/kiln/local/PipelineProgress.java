@@ -37,38 +37,60 @@ public final class PipelineProgress {
     public static Map<String, String> follow(KafkaCredentials observer, String image, String version, List<String> formats, Duration timeout,
                                              PrintStream out) {
         Map<String, String> ended = new LinkedHashMap<>();
-        Map<String, Object> config = new HashMap<>(observer.clientConfig());
-        config.putAll(Map.of("group.id", ServiceAccount.OBSERVER.consumerGroupPrefix().orElseThrow() + "progress-" + UUID.randomUUID(),
-                "auto.offset.reset", "earliest", "enable.auto.commit", false, "isolation.level", "read_committed"));
         Instant deadline = Instant.now().plus(timeout);
-        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(config, new StringDeserializer(), new StringDeserializer())) {
-            consumer.subscribe(TOPICS);
+        try (KafkaConsumer<String, String> consumer = subscriber(observer, "progress-", true)) {
             while (ended.size() < formats.size()) {
                 if (Instant.now().isAfter(deadline)) {
                     out.printf("  ... still waiting after %s for %s%n", timeout, formats.stream().filter(f -> !ended.containsKey(f)).toList());
                     break;
                 }
                 for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofSeconds(1))) {
-                    JsonNode event = JSON.readTree(record.value() == null ? "{}" : record.value());
+                    JsonNode event = parse(record.value());
                     JsonNode release = event.path("release");
                     if (!image.equals(release.path("image").asText()) || !version.equals(release.path("version").asText())) {
                         continue;
                     }
-                    String format = event.path("format").asText(event.path("artifact").path("format").asText(""));
+                    String format = formatOf(event);
                     String line = describe(record.topic(), event, format, ended);
                     if (line != null) {
                         out.printf("  %-16s %s%n", format.isEmpty() ? "release" : format, line);
                     }
                 }
             }
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
         }
         return ended;
     }
 
+    private static final String ROW = "  %-8s  %-20s %-10s %-7s %s";
     /** The table {@link #followEveryRelease} prints: its header, then one row per event. */
-    static final String HEADER = String.format("  %-8s  %-20s %-10s %-7s %s", "TIME", "IMAGE", "VERSION", "FORMAT", "WHAT");
+    static final String HEADER = String.format(ROW, "TIME", "IMAGE", "VERSION", "FORMAT", "WHAT");
+
+    /**
+     * A subscriber to every kiln topic as the observer account, in a throw-away group of its own (named from
+     * {@code purpose}), reading committed records only, from the first one kept or from now on.
+     */
+    static KafkaConsumer<String, String> subscriber(KafkaCredentials observer, String purpose, boolean fromStart) {
+        Map<String, Object> config = new HashMap<>(observer.clientConfig());
+        config.putAll(Map.of("group.id", ServiceAccount.OBSERVER.consumerGroupPrefix().orElseThrow() + purpose + UUID.randomUUID(),
+                "auto.offset.reset", fromStart ? "earliest" : "latest", "enable.auto.commit", false, "isolation.level", "read_committed"));
+        KafkaConsumer<String, String> consumer = new KafkaConsumer<>(config, new StringDeserializer(), new StringDeserializer());
+        consumer.subscribe(TOPICS);
+        return consumer;
+    }
+
+    /** A record's value as JSON; an empty object for what is not JSON (the dead-letter topic's business, not a subscriber's). */
+    static JsonNode parse(String value) {
+        try {
+            return JSON.readTree(value == null ? "{}" : value);
+        } catch (java.io.IOException notAnEvent) {
+            return JSON.createObjectNode();
+        }
+    }
+
+    /** The format an event is about: its own field, or its artifact's; empty for release-wide events. */
+    static String formatOf(JsonNode event) {
+        return event.path("format").asText(event.path("artifact").path("format").asText(""));
+    }
 
     /**
      * From now on, every event of every release (tags pushed while {@code ./kiln up} runs), one row each, in the
@@ -80,13 +102,9 @@ public final class PipelineProgress {
 
     /** The same, from the first event kept on the broker when {@code fromStart}. */
     public static Thread followEveryRelease(KafkaCredentials observer, boolean fromStart, PrintStream out) {
-        Map<String, Object> config = new HashMap<>(observer.clientConfig());
-        config.putAll(Map.of("group.id", ServiceAccount.OBSERVER.consumerGroupPrefix().orElseThrow() + "table-" + UUID.randomUUID(),
-                "auto.offset.reset", fromStart ? "earliest" : "latest", "enable.auto.commit", false, "isolation.level", "read_committed"));
         Thread follower = new Thread(() -> {
             out.println(HEADER);
-            try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(config, new StringDeserializer(), new StringDeserializer())) {
-                consumer.subscribe(TOPICS);
+            try (KafkaConsumer<String, String> consumer = subscriber(observer, "table-", fromStart)) {
                 while (!Thread.currentThread().isInterrupted()) {
                     for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofSeconds(1))) {
                         row(record.topic(), record.value(), Instant.ofEpochMilli(record.timestamp())).ifPresent(out::println);
@@ -103,19 +121,14 @@ public final class PipelineProgress {
 
     /** One event as a row of the table; nothing for a record that is not a kiln event. */
     static java.util.Optional<String> row(String topic, String value, Instant at) {
-        JsonNode event;
-        try {
-            event = JSON.readTree(value == null ? "{}" : value);
-        } catch (java.io.IOException notAnEvent) {
-            return java.util.Optional.empty();
-        }
+        JsonNode event = parse(value);
         JsonNode release = event.path("release");
         if (!release.isObject()) {
             return java.util.Optional.empty();
         }
-        String format = event.path("format").asText(event.path("artifact").path("format").asText(""));
+        String format = formatOf(event);
         String what = describe(topic, event, format, new HashMap<>());
-        return what == null ? java.util.Optional.empty() : java.util.Optional.of(String.format("  %-8s  %-20s %-10s %-7s %s",
+        return what == null ? java.util.Optional.empty() : java.util.Optional.of(String.format(ROW,
                 java.time.LocalTime.ofInstant(at, java.time.ZoneId.systemDefault()).withNano(0), release.path("image").asText(),
                 release.path("version").asText(), format.isEmpty() ? "-" : format, what));
     }

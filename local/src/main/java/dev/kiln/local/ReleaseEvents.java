@@ -1,23 +1,16 @@
 package dev.kiln.local;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kiln.events.EventType;
-import dev.kiln.events.ServiceAccount;
 import dev.kiln.stack.KafkaCredentials;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.StringDeserializer;
 
-import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
@@ -29,7 +22,6 @@ final class ReleaseEvents implements AutoCloseable {
     record Seen(EventType type, String version, String format, String detail, Instant at) {
     }
 
-    private static final ObjectMapper JSON = new ObjectMapper();
     private final List<Seen> seen = new CopyOnWriteArrayList<>();
     private final KafkaConsumer<String, String> consumer;
     private final Thread reader;
@@ -38,11 +30,7 @@ final class ReleaseEvents implements AutoCloseable {
     private volatile RuntimeException stopped;
 
     ReleaseEvents(KafkaCredentials observer, String image) {
-        Map<String, Object> config = new HashMap<>(observer.clientConfig());
-        config.putAll(Map.of("group.id", ServiceAccount.OBSERVER.consumerGroupPrefix().orElseThrow() + "drill-" + UUID.randomUUID(),
-                "auto.offset.reset", "earliest", "enable.auto.commit", false, "isolation.level", "read_committed"));
-        consumer = new KafkaConsumer<>(config, new StringDeserializer(), new StringDeserializer());
-        consumer.subscribe(PipelineProgress.TOPICS);
+        consumer = PipelineProgress.subscriber(observer, "drill-", true);
         reader = new Thread(() -> read(image), "kiln-drill-events");
         reader.setDaemon(true);
         reader.start();
@@ -53,10 +41,10 @@ final class ReleaseEvents implements AutoCloseable {
             while (!closing) {
                 for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofSeconds(1))) {
                     EventType type = EventType.ofTopic(record.topic()).orElse(null);
-                    JsonNode event = parse(record.value());
+                    JsonNode event = PipelineProgress.parse(record.value());
                     JsonNode release = event.path("release");
                     if (type != null && image.equals(release.path("image").asText())) {
-                        String format = event.path("format").asText(event.path("artifact").path("format").asText(""));
+                        String format = PipelineProgress.formatOf(event);
                         String detail = event.path("reason").asText(event.path("findings").toString());
                         seen.add(new Seen(type, release.path("version").asText(), format, detail, Instant.now()));
                     }
@@ -68,15 +56,6 @@ final class ReleaseEvents implements AutoCloseable {
             stopped = e;
         } finally {
             consumer.close(Duration.ofSeconds(5));
-        }
-    }
-
-    private static JsonNode parse(String value) {
-        try {
-            return JSON.readTree(value == null ? "{}" : value);
-        } catch (IOException notAnEvent) {
-            // The dead-letter topic's business, not a subscriber's.
-            return JSON.createObjectNode();
         }
     }
 

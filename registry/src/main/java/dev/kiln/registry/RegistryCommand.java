@@ -94,7 +94,9 @@ public final class RegistryCommand {
                 default -> usage("unknown command '" + line.command() + "'");
             };
         } catch (IOException e) {
-            return cannot("cannot reach the registry at " + registry + ": " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
+            String why = e instanceof java.net.ConnectException ? "nothing answers there (is it running? ./kiln up starts one)"
+                    : e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+            return cannot("cannot reach the registry at " + registry + ": " + why);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return cannot("interrupted");

@@ -54,9 +54,9 @@ record DecodedImage(Path raw, Path boot, String bootFormat, long virtualSize) {
             throw new Rejection("decode", "", "the file is not a readable " + format + " image: " + info.text().strip());
         }
         long virtualSize = new ObjectMapper().readTree(info.text()).path("virtual-size").asLong();
-        if (virtualSize > limits.maxVirtualSize() || virtualSize < 0) {
-            throw new Rejection("decode", "", "the image declares a disk of " + Long.toUnsignedString(virtualSize) + " bytes; kiln decodes at most "
-                    + (limits.maxVirtualSize() >> 30) + " GiB (kiln.verifier.max-virtual-size-gib)");
+        java.util.Optional<String> oversize = limits.oversize("the disk the image declares", virtualSize);
+        if (oversize.isPresent()) {
+            throw new Rejection("decode", "", oversize.get());
         }
         Path raw = artifact;
         if (!format.equals("raw")) {
@@ -84,9 +84,9 @@ record DecodedImage(Path raw, Path boot, String bootFormat, long virtualSize) {
                     throw new Rejection("decode", name, "the OVA holds more than " + limits.maxOvaEntries()
                             + " files (kiln.verifier.max-ova-entries); kiln's hold a descriptor, a manifest and a disk");
                 }
-                if (entry.getSize() > limits.maxVirtualSize()) {
-                    throw new Rejection("decode", name, "the OVA entry '" + name + "' is " + entry.getSize() + " bytes; kiln unpacks at most "
-                            + (limits.maxVirtualSize() >> 30) + " GiB (kiln.verifier.max-virtual-size-gib)");
+                java.util.Optional<String> oversize = limits.oversize("the OVA entry '" + name + "'", entry.getSize());
+                if (oversize.isPresent()) {
+                    throw new Rejection("decode", name, oversize.get());
                 }
                 if (name.contains("/") || name.startsWith(".")) {
                     throw new Rejection("decode", name, "the OVA holds a path ('" + name + "'), not a flat list of files");

@@ -15,6 +15,12 @@ public record ImageLimits(long maxVirtualSize, int maxOvaEntries) {
         return new ImageLimits((long) DEFAULT_MAX_VIRTUAL_SIZE_GIB << 30, DEFAULT_MAX_OVA_ENTRIES);
     }
 
+    /** Why {@code what} of {@code bytes} is refused, when it is over the size limit. */
+    java.util.Optional<String> oversize(String what, long bytes) {
+        return bytes > maxVirtualSize || bytes < 0 ? java.util.Optional.of(what + " is " + Long.toUnsignedString(bytes) + " bytes; kiln reads at most "
+                + (maxVirtualSize >> 30) + " GiB (kiln.verifier.max-virtual-size-gib)") : java.util.Optional.empty();
+    }
+
     public static ImageLimits of(VerifierConfig config) {
         return new ImageLimits((long) config.maxVirtualSizeGib() << 30, config.maxOvaEntries());
     }

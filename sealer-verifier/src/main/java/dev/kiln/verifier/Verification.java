@@ -71,8 +71,7 @@ public final class Verification {
                 decoded = DecodedImage.decode(artifact, claim.format(), workspace, limits);
             } catch (RuntimeException onThisImage) {
                 // What the file holds broke the reading of it: a refusal, never a retry that would fail again.
-                throw new Rejection("decode", "", "the " + claim.format() + " file could not be read ("
-                        + onThisImage.getClass().getSimpleName() + ": " + onThisImage.getMessage() + ")");
+                throw new Rejection("decode", "", "the " + claim.format() + " file could not be read (" + describe(onThisImage) + ")");
             }
             rawSha256 = Sha256.of(decoded.raw());
             if (claim.rawSha256() != null && !claim.rawSha256().equals(rawSha256)) {
@@ -102,7 +101,7 @@ public final class Verification {
                     } catch (RuntimeException onThisImage) {
                         // The image's content made the rule fail: that image is not shown clean. Retrying would only fail again.
                         found.add(new Finding(rule.id(), "", "cannot be inspected: the rule failed on what the image holds ("
-                                + onThisImage.getClass().getSimpleName() + ": " + onThisImage.getMessage() + ")"));
+                                + describe(onThisImage) + ")"));
                     }
                     // A path the rule reads that leads out of the image, or in a loop, is not a pass.
                     for (ImageTree.Problem problem : tree.drainProblems()) {
@@ -132,6 +131,10 @@ public final class Verification {
         String verdict = findings.isEmpty() ? VerificationReport.VERIFIED : VerificationReport.REJECTED;
         return new VerificationReport(expected.image(), expected.version(), claim.format(), expected.commit(), sha256, rawSha256,
                 verdict, findings, relaxed, rulesChecked, phases, bootMillis);
+    }
+
+    private static String describe(RuntimeException failure) {
+        return failure.getClass().getSimpleName() + ": " + failure.getMessage();
     }
 
     private static long millisSince(long start) {

@@ -171,7 +171,7 @@ class BadImagesTest {
         Path qcow2 = temp.resolve("huge.qcow2");
         tool("qemu-img", "create", "-q", "-f", "qcow2", qcow2.toString(), "300G");
         Finding finding = refusedWithin(qcow2, "qcow2");
-        assertTrue(finding.message().contains("declares a disk of 322122547200 bytes; kiln decodes at most 256 GiB (kiln.verifier.max-virtual-size-gib)"),
+        assertTrue(finding.message().contains("the disk the image declares is 322122547200 bytes; kiln reads at most 256 GiB (kiln.verifier.max-virtual-size-gib)"),
                 finding.message());
     }
 

@@ -66,9 +66,7 @@ public final class KafkaBroker implements AutoCloseable {
                         "--config", config.toString(), "--ignore-formatted"));
                 ChildProcess.run(format, log, Duration.ofMinutes(2));
             }
-            List<String> serve = new ArrayList<>(java);
-            serve.addAll(List.of("kafka.Kafka", config.toString()));
-            KafkaBroker broker = new KafkaBroker(ChildProcess.start(serve, log), port, home, adminPassword);
+            KafkaBroker broker = new KafkaBroker(serve(home), port, home, adminPassword);
             Runtime.getRuntime().addShutdownHook(new Thread(broker::close, "kafka-broker-stop"));
             broker.awaitReady();
             return broker;
@@ -146,10 +144,15 @@ public final class KafkaBroker implements AutoCloseable {
         if (process.isAlive()) {
             throw new IllegalStateException("Kafka is still running");
         }
+        process = serve(home);
+        awaitReady();
+    }
+
+    /** The broker process on the configuration written in {@code home}, its output in broker.out. */
+    private static Process serve(Path home) {
         List<String> serve = new ArrayList<>(javaCommand(home));
         serve.addAll(List.of("kafka.Kafka", home.resolve("server.properties").toString()));
-        process = ChildProcess.start(serve, home.resolve("broker.out"));
-        awaitReady();
+        return ChildProcess.start(serve, home.resolve("broker.out"));
     }
 
     @Override

@@ -128,7 +128,7 @@ public final class PostgresCluster implements AutoCloseable {
     }
 
     /**
-     * Runs one fixed statement (no parameters: never a caller's string) as kiln's database user with psql; returns its
+     * Runs one statement written in code (no parameters, never user input) as kiln's database user with psql; returns its
      * rows, columns separated by '|'. For checks from outside the registry, such as the fault drill's.
      */
     public List<String> query(String sql) {

@@ -20,7 +20,8 @@ final class WebhookSignature {
     /** Empty when the request is authentic; otherwise why not. */
     static Optional<String> problem(String secret, byte[] body, String githubSignature, String giteaSignature, String gitlabToken) {
         if (secret == null || secret.isEmpty()) {
-            // Found by fuzzing: an empty secret made the HMAC throw (a 500); no secret can authenticate nothing.
+            // Found by fuzzing: the HMAC throws on an empty key. Configuration counts an empty value as unset, but this
+            // check should not rely on it: no secret authenticates nothing.
             return Optional.of("the repository's webhook secret is empty: set kiln.watcher.repositories.<name>.webhook-secret");
         }
         if (githubSignature != null) {

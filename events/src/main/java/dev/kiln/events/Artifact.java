@@ -12,7 +12,7 @@ package dev.kiln.events;
  */
 public record Artifact(String format, String location, String sha256, long size, long virtualSize, String rawSha256) {
     public Artifact {
-        Require.text(format, "format");
+        Require.format(format, "format");
         Require.text(location, "location");
         Require.sha256(sha256, "sha256");
         Require.positive(size, "size");

@@ -17,7 +17,7 @@ public record BuildFailed(Release release, String format, String stage, String r
         implements PerFormatEvent {
     public BuildFailed {
         Require.present(release, "release");
-        Require.text(format, "format");
+        Require.format(format, "format");
         Require.text(stage, "stage");
         Require.text(reason, "reason");
         reason = Capped.text(reason, Capped.TEXT);

@@ -50,7 +50,7 @@ public record ImageRebuilt(String rebuildId, Release release, String builder, St
      */
     public record FormatDigests(String format, String recordedSha256, @OptionalField String rebuiltSha256) {
         public FormatDigests {
-            Require.text(format, "format");
+            Require.format(format, "format");
             Require.sha256(recordedSha256, "recordedSha256");
             if (rebuiltSha256 != null) {
                 Require.sha256(rebuiltSha256, "rebuiltSha256");

@@ -15,7 +15,7 @@ public record ImageRejected(Release release, String format, String sha256, Strin
         implements PerFormatEvent {
     public ImageRejected {
         Require.present(release, "release");
-        Require.text(format, "format");
+        Require.format(format, "format");
         Require.sha256(sha256, "sha256");
         Require.text(reportLocation, "reportLocation");
         findings = Capped.head(Require.present(findings, "findings"), Capped.FINDINGS,

@@ -12,7 +12,7 @@ public record ImageVerified(Release release, String format, String sha256, Verif
         implements PerFormatEvent {
     public ImageVerified {
         Require.present(release, "release");
-        Require.text(format, "format");
+        Require.format(format, "format");
         Require.sha256(sha256, "sha256");
         Require.present(verification, "verification");
     }

@@ -33,6 +33,13 @@ final class Require {
         return value;
     }
 
+    static String format(String value, String field) {
+        if (DiskFormat.find(text(value, field)).isEmpty()) {
+            throw new InvalidField(field, "must be one of " + String.join(", ", DiskFormat.ids()) + ", but was '" + value + "'");
+        }
+        return value;
+    }
+
     static String commitSha(String value, String field) {
         if (!HEX_SHA.matcher(text(value, field)).matches()) {
             throw new InvalidField(field, "must be a full lowercase hex commit id (40 or 64 characters), but was '" + value + "'");

@@ -21,6 +21,9 @@ import java.util.stream.Collectors;
 /** Reads and the two writes of the registry API, over the ledger's tables. Callers hold a session. */
 @ApplicationScoped
 public class Catalog {
+    /** The states a version can be in (as its view computes them); the OpenAPI enumerations repeat them. */
+    static final List<String> VERSION_STATES = List.of("building", "verifying", "published", "failed", "rejected", "revoked");
+    static final int MAX_REASON_CHARS = 1000;
     private final StoredJson json;
 
     Catalog(StoredJson json) {
@@ -45,6 +48,9 @@ public class Catalog {
     }
 
     Uni<List<VersionView>> versions(String image, String state) {
+        if (state != null && !VERSION_STATES.contains(state)) {
+            return Uni.createFrom().failure(new RegistryProblem(Status.BAD_REQUEST, "?state= must be one of " + String.join(", ", VERSION_STATES)));
+        }
         return ReleaseRecord.<ReleaseRecord>list("image = ?1 order by createdAt desc", image).chain(releases -> {
             if (releases.isEmpty()) {
                 return Uni.createFrom().failure(unknownImage(image));
@@ -127,6 +133,10 @@ public class Catalog {
     Uni<VersionView> revoke(String image, String version, String reason) {
         if (reason == null || reason.isBlank()) {
             return Uni.createFrom().failure(new RegistryProblem(Status.BAD_REQUEST, "a revocation needs a reason: {\"reason\": \"CVE-2026-1234 in openssl\"}"));
+        }
+        if (reason.length() > MAX_REASON_CHARS) {
+            return Uni.createFrom().failure(new RegistryProblem(Status.BAD_REQUEST, "a revocation reason is at most " + MAX_REASON_CHARS
+                    + " characters (it is shown with every refused lookup); link to the advisory for the rest"));
         }
         return release(image, version).chain(r -> {
             if (!r.revoked()) {

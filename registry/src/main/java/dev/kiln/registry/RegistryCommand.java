@@ -69,6 +69,9 @@ public final class RegistryCommand {
             return cannot("which registry? give --registry URL or set KILN_REGISTRY_URL (./kiln up writes it to $KILN_STATE/registry-url)");
         }
         String base = registry.strip().replaceAll("/+$", "") + "/api/v1/images";
+        if (!isHttpUrl(base)) {
+            return cannot("the registry '" + registry + "' is not an http:// or https:// URL, e.g. http://localhost:8084");
+        }
         boolean json = line.options().containsKey("--json");
         List<String> w = line.words();
         try {
@@ -243,6 +246,15 @@ public final class RegistryCommand {
 
     private static boolean need(List<String> words, int count) {
         return words.size() == count;
+    }
+
+    private static boolean isHttpUrl(String url) {
+        try {
+            URI uri = new URI(url);
+            return ("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) && uri.getHost() != null;
+        } catch (java.net.URISyntaxException e) {
+            return false;
+        }
     }
 
     /** One path segment, whatever the user typed: it cannot reach another resource. */

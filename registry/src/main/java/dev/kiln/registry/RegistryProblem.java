@@ -27,6 +27,28 @@ public final class RegistryProblem extends RuntimeException {
             return response(problem.status, problem.getMessage());
         }
 
+        /** A body that is not JSON, or not the JSON the call takes (Quarkus would answer in its own shape). */
+        @ServerExceptionMapper
+        Response map(com.fasterxml.jackson.core.JsonProcessingException e) {
+            return notTheJson(e);
+        }
+
+        @ServerExceptionMapper
+        Response map(com.fasterxml.jackson.databind.exc.MismatchedInputException e) {
+            return notTheJson(e);
+        }
+
+        @ServerExceptionMapper
+        Response map(com.fasterxml.jackson.core.JsonParseException e) {
+            return notTheJson(e);
+        }
+
+        private static Response notTheJson(com.fasterxml.jackson.core.JsonProcessingException e) {
+            String why = String.valueOf(e.getOriginalMessage());
+            return response(Response.Status.BAD_REQUEST, "the body is not the JSON this call takes (see /q/openapi): "
+                    + (why.length() > 200 ? why.substring(0, 200) + "…" : why));
+        }
+
         @ServerExceptionMapper
         Response map(jakarta.ws.rs.WebApplicationException e) {
             Response.Status status = Response.Status.fromStatusCode(e.getResponse().getStatus());

@@ -1,5 +1,6 @@
 package dev.kiln.tagwatcher;
 
+import dev.kiln.events.Release;
 import org.eclipse.jgit.lib.Repository;
 
 import java.util.Optional;
@@ -12,7 +13,6 @@ import java.util.regex.Pattern;
 public final class TagNamePolicy {
     static final int MAX_LENGTH = 128;
     private static final Pattern SHELL_META = Pattern.compile("[\\s;&|$`<>()\\\\'\"!#*?\\[\\]{}~%=,]");
-    private static final Pattern VERSION = Pattern.compile("[0-9A-Za-z][0-9A-Za-z._+-]*");
 
     private TagNamePolicy() {
     }
@@ -34,10 +34,6 @@ public final class TagNamePolicy {
         if (SHELL_META.matcher(tag).find()) {
             return Optional.of("contains whitespace or a shell metacharacter");
         }
-        String version = pattern.versionOf(tag).orElse("");
-        if (!VERSION.matcher(version).matches()) {
-            return Optional.of("version '" + version + "' must start with a letter or digit and hold only letters, digits, '.', '_', '+', '-'");
-        }
-        return Optional.empty();
+        return Release.versionRefusal(pattern.versionOf(tag).orElse(""));
     }
 }

@@ -36,6 +36,8 @@ class TagInputsFuzzTest {
         String version = pattern.versionOf(tag).orElseThrow();
         assertTrue(SAFE_VERSION.matcher(version).matches() && !version.contains(".."), version);
         assertTrue(tag.length() <= TagNamePolicy.MAX_LENGTH);
+        // What the watcher accepts, every consumer's event decoder accepts too (one rule, in events).
+        new dev.kiln.events.Release("image", version, tag, "repository", "a".repeat(40));
     }
 
     @FuzzTest(maxDuration = "5m")

@@ -134,6 +134,10 @@ public record KilnFile(String image, String description, Upstream upstream, Buil
                     throw new InvalidKilnFile("kiln.yaml: '" + field + "' " + invalid.problem());
                 }
             }
+            if (e.getPath().isEmpty() && e instanceof com.fasterxml.jackson.databind.exc.MismatchedInputException) {
+                throw new InvalidKilnFile("kiln.yaml must be a mapping of keys such as image:, upstream: and build: (see docs/kiln-yaml.md),"
+                        + " not a list or a single value");
+            }
             throw new InvalidKilnFile("kiln.yaml: '" + pathOf(e, "") + "' " + e.getOriginalMessage());
         } catch (JsonProcessingException e) {
             throw new InvalidKilnFile("kiln.yaml is not valid YAML: " + e.getOriginalMessage());

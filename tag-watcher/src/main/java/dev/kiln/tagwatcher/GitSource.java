@@ -108,6 +108,12 @@ final class GitSource implements AutoCloseable {
                 if (tree == null) {
                     return Optional.empty();
                 }
+                org.eclipse.jgit.lib.FileMode mode = tree.getFileMode(0);
+                if (mode != org.eclipse.jgit.lib.FileMode.REGULAR_FILE && mode != org.eclipse.jgit.lib.FileMode.EXECUTABLE_FILE) {
+                    // A link's target is a host path to the reader; a tree or submodule is no file at all.
+                    throw new KilnFile.InvalidKilnFile(path + " at commit " + commit + " is not a regular file (a symbolic link,"
+                            + " directory or submodule); commit the file itself");
+                }
                 ObjectLoader loader = repository.open(tree.getObjectId(0));
                 if (loader.getSize() > MAX_KILN_YAML_BYTES) {
                     // This tag's problem alone: refused, while the repository's other tags go on.

@@ -46,9 +46,25 @@ final class GitFixture implements AutoCloseable {
         Files.createDirectories(dir.resolve(path).getParent());
         Files.writeString(dir.resolve(path), content);
         git.add().addFilepattern(path).call();
+        return commitStaged("change " + path);
+    }
+
+    RevCommit remove(String path) throws Exception {
+        git.rm().addFilepattern(path).call();
+        return commitStaged("remove " + path);
+    }
+
+    /** Commits {@code path} as a symbolic link to {@code target}, as a hostile repository could. */
+    RevCommit commitSymlink(String path, Path target) throws Exception {
+        Files.createSymbolicLink(dir.resolve(path), target);
+        git.add().addFilepattern(path).call();
+        return commitStaged("link " + path);
+    }
+
+    private RevCommit commitStaged(String message) throws Exception {
         time += 60;
         PersonIdent committer = new PersonIdent("Com Mitter", "committer@example.org", Instant.ofEpochSecond(time), ZoneOffset.UTC);
-        return git.commit().setMessage("change " + path).setAuthor(committer).setCommitter(committer).call();
+        return git.commit().setMessage(message).setAuthor(committer).setCommitter(committer).call();
     }
 
     void annotatedTag(String name) throws Exception {

@@ -69,6 +69,14 @@ final class BuildResults {
     }
 
     /** The test plays the other services (a tag-watcher, a registry): the broker's administrator. */
+    /** Why the dead-letter topic holds the record with this key, once it does. */
+    static java.util.Optional<String> deadLetterReason(String key) {
+        return dev.kiln.stack.TopicRecords.readAll(admin(), dev.kiln.events.EventType.DEAD_LETTER_TOPIC).stream()
+                .filter(r -> key.equals(r.key())).findFirst()
+                .map(r -> r.headers().lastHeader("dead-letter-reason"))
+                .map(h -> new String(h.value(), java.nio.charset.StandardCharsets.UTF_8));
+    }
+
     private static Map<String, Object> admin() {
         return KafkaBroker.shared().adminClientConfig();
     }

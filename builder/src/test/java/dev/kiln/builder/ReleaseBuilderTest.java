@@ -175,6 +175,8 @@ class ReleaseBuilderTest {
         assertFails(new ReleaseTagged(new Release(older.image(), "9.0.6", "release-9.0.6", older.repository(), older.commit()),
                 null, badTimeout.tagger(), badTimeout.sourceDateEpoch()), "read-kiln-file", "'build.timeout' must be a duration");
         assertEquals(List.of(), Files.list(BuilderDirectories.root.resolve("work")).toList(), "workspaces are cleaned");
+        String reason = BuildResults.deadLetterReason("broken/1").orElseThrow(() -> new AssertionError("the malformed ReleaseTagged is not dead-lettered"));
+        assertTrue(reason.contains("release.version"), reason);
     }
 
     @Test

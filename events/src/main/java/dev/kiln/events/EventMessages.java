@@ -61,6 +61,10 @@ public final class EventMessages {
      * The same event content always gets the same id, so a consumer can drop a re-sent duplicate by id
      * (CloudEvents: source + id identify an event).
      */
+    public static String idOf(KilnEvent event) {
+        return idOf(EventType.of(event), EventCodec.encode(event));
+    }
+
     static String idOf(EventType type, String json) {
         return UUID.nameUUIDFromBytes((type.type() + "\n" + json).getBytes(StandardCharsets.UTF_8)).toString();
     }

@@ -58,6 +58,14 @@ public enum ServiceAccount {
         return consumerGroup().isPresent();
     }
 
+    /**
+     * The registry reads back what it produced: an outbox entry whose send may have reached the broker before the
+     * registry died is looked for on its topic rather than sent again.
+     */
+    public boolean readsBackWhatItProduces() {
+        return this == REGISTRY;
+    }
+
     public boolean readsDeadLetters() {
         return this == OBSERVER;
     }

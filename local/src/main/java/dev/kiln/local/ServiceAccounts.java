@@ -17,6 +17,9 @@ public final class ServiceAccounts {
     public static KafkaAccount of(ServiceAccount service) {
         List<String> reads = new ArrayList<>(service.consumes().stream().map(EventType::topic).toList());
         List<String> writes = new ArrayList<>(service.produces().stream().map(EventType::topic).toList());
+        if (service.readsBackWhatItProduces()) {
+            reads.addAll(writes);
+        }
         if (service.readsDeadLetters()) {
             reads.add(EventType.DEAD_LETTER_TOPIC);
         }

@@ -33,6 +33,12 @@ public class OutboxEntry extends PanacheEntityBase {
     /** Not tried again before this (backoff after a failed send). */
     @Column(name = "next_attempt_at")
     public OffsetDateTime nextAttemptAt;
+    /** When a send of it first began: with no {@code sentAt}, it may be on the topic already (see PublicationRelay). */
+    @Column(name = "send_started_at")
+    public OffsetDateTime sendStartedAt;
+    /** A relay is sending it until then; after that (the relay died) another may take it. */
+    @Column(name = "claimed_until")
+    public OffsetDateTime claimedUntil;
     /** Set when the relay gave up on it: it waits for an operator (POST /api/v1/outbox/{id}/retry). */
     @Column(name = "parked_at")
     public OffsetDateTime parkedAt;

@@ -27,27 +27,37 @@ import java.util.List;
 
 /**
  * Sends what the ledger wrote to the outbox, oldest first, and only then marks it sent and the format published.
- * Rows are locked while they are sent, so two registry instances never send the same one; a crash after the
- * ledger's commit loses nothing, since the row waits here until it is sent. An entry whose send fails is tried
- * again after a wait that doubles (1 s up to 5 min) while the entries after it go on; after
- * {@code kiln.registry.outbox-max-attempts} failures, or at once when it can never be sent (it does not decode),
- * it is parked for an operator to look at ({@code GET /api/v1/outbox?parked=true}).
+ * The relay claims a batch in one short transaction ({@code claimedUntil}), so two registry instances never send the
+ * same entry; a crash after the ledger's commit loses nothing, since the entry waits here until it is sent. An entry
+ * whose send began before ({@code sendStartedAt}) but was never marked sent may be on the topic already (the registry
+ * died between the broker's ack and its own commit): it is looked for there by its CloudEvent id and only sent when
+ * it is not, so a crash does not publish an image twice. An entry whose send fails is tried again after a wait that
+ * doubles (1 s up to 5 min) while the entries after it go on; after {@code kiln.registry.outbox-max-attempts}
+ * failures, or at once when it can never be sent (it does not decode), it is parked for an operator to look at
+ * ({@code GET /api/v1/outbox?parked=true}).
  */
 @ApplicationScoped
 public class PublicationRelay {
     private static final Logger LOG = Logger.getLogger(PublicationRelay.class);
     private static final int BATCH = 50;
-
     private static final Duration MAX_BACKOFF = Duration.ofMinutes(5);
+    /** Longer than any send may take (the producer gives up after its 2-minute delivery timeout). */
+    private static final Duration CLAIM = Duration.ofMinutes(5);
+    /** Read back from this long before the first send began: the broker's and the database's clocks may differ. */
+    private static final Duration CLOCK_SLACK = Duration.ofMinutes(5);
 
     private final MutinyEmitter<String> published;
+    private final SentEvents sentEvents;
+    private final io.vertx.mutiny.core.Vertx vertx;
     private final URI source;
     private final int maxAttempts;
 
-    PublicationRelay(@Channel("image-published") MutinyEmitter<String> published,
+    PublicationRelay(@Channel("image-published") MutinyEmitter<String> published, SentEvents sentEvents, io.vertx.mutiny.core.Vertx vertx,
                      @ConfigProperty(name = "kiln.registry.event-source", defaultValue = "/kiln/registry") String source,
                      @ConfigProperty(name = "kiln.registry.outbox-max-attempts", defaultValue = "20") int maxAttempts) {
         this.published = published;
+        this.sentEvents = sentEvents;
+        this.vertx = vertx;
         this.source = URI.create(source);
         this.maxAttempts = maxAttempts;
     }
@@ -60,20 +70,65 @@ public class PublicationRelay {
                 .onFailure().recoverWithNull().replaceWithVoid();
     }
 
-    /** Sends every unsent entry; the number sent. */
+    /** Sends every unsent entry; the number marked sent. */
     public Uni<Integer> sendPending() {
-        return Panache.withTransaction(() -> OutboxEntry.<OutboxEntry>find(
-                        "sentAt is null and parkedAt is null and (nextAttemptAt is null or nextAttemptAt <= ?1) order by id", OffsetDateTime.now())
+        return claim().chain(claims -> Multi.createFrom().iterable(claims)
+                .onItem().transformToUniAndConcatenate(this::deliver)
+                .collect().asList()
+                .map(outcomes -> (int) outcomes.stream().filter(Boolean::booleanValue).count()));
+    }
+
+    /** An entry this relay may send until {@code claimedUntil}; {@code inDoubtSince} when a send of it began before. */
+    private record Claim(long id, String eventType, String payload, OffsetDateTime inDoubtSince) {
+    }
+
+    /** The entries due, claimed in one short transaction (the row locks end with it). */
+    private Uni<List<Claim>> claim() {
+        OffsetDateTime now = OffsetDateTime.now();
+        return Panache.withTransaction(() -> OutboxEntry.<OutboxEntry>find("sentAt is null and parkedAt is null"
+                                + " and (nextAttemptAt is null or nextAttemptAt <= ?1) and (claimedUntil is null or claimedUntil < ?1) order by id", now)
                 .withLock(LockModeType.PESSIMISTIC_WRITE).page(0, BATCH).list()
-                .chain(entries -> Multi.createFrom().iterable(entries)
-                        .onItem().transformToUniAndConcatenate(entry -> Uni.createFrom().deferred(() -> send(entry))
-                                .onFailure().recoverWithItem(failure -> failed(entry, failure)))
-                        .collect().asList().map(sent -> (int) sent.stream().filter(e -> e.sentAt != null).count())));
+                .map(entries -> entries.stream().map(entry -> {
+                    Claim claim = new Claim(entry.id, entry.eventType, entry.payload, entry.sendStartedAt);
+                    entry.sendStartedAt = entry.sendStartedAt == null ? now : entry.sendStartedAt;
+                    entry.claimedUntil = now.plus(CLAIM);
+                    return claim;
+                }).toList()));
+    }
+
+    /** Sends one claimed entry, or finds it on its topic already, and marks it sent: true when it is. */
+    private Uni<Boolean> deliver(Claim claim) {
+        return onTopicAlready(claim)
+                .chain(onTopic -> Panache.withTransaction(() -> OutboxEntry.<OutboxEntry>findById(claim.id())
+                        .chain(entry -> send(entry, onTopic))))
+                .map(entry -> entry.sentAt != null)
+                .onFailure().recoverWithUni(failure -> Panache.withTransaction(() -> OutboxEntry.<OutboxEntry>findById(claim.id())
+                        .map(entry -> failed(entry, failure).sentAt != null)));
+    }
+
+    /** Whether an entry in doubt is on its topic (read back off the event loop); false for any other. */
+    private Uni<Boolean> onTopicAlready(Claim claim) {
+        if (claim.inDoubtSince() == null) {
+            return Uni.createFrom().item(false);
+        }
+        java.util.Optional<EventType> type = EventType.ofType(claim.eventType());
+        if (type.isEmpty()) {
+            return Uni.createFrom().item(false);
+        }
+        String id;
+        try {
+            id = EventMessages.idOf(EventCodec.decode(type.get().payload(), claim.payload()));
+        } catch (MalformedEventException e) {
+            return Uni.createFrom().item(false);
+        }
+        return vertx.executeBlocking(Uni.createFrom().item(() -> sentEvents.present(type.get().topic(), java.util.Set.of(id),
+                claim.inDoubtSince().toInstant().minus(CLOCK_SLACK)).contains(id)));
     }
 
     /** Records a failed send: tried again later, or parked when it has failed too often or can never be sent. */
     private OutboxEntry failed(OutboxEntry entry, Throwable failure) {
         entry.attempts++;
+        entry.claimedUntil = null;
         entry.lastError = Capped.text(String.valueOf(failure.getMessage()), Capped.TEXT);
         boolean hopeless = failure instanceof MalformedEventException || failure instanceof Unsendable;
         if (hopeless || entry.attempts >= maxAttempts) {
@@ -90,24 +145,26 @@ public class PublicationRelay {
         return entry;
     }
 
-    private Uni<OutboxEntry> send(OutboxEntry entry) {
+    private Uni<OutboxEntry> send(OutboxEntry entry, boolean onTopicAlready) {
         EventType type = EventType.ofType(entry.eventType).orElseThrow(() -> new Unsendable("outbox entry " + entry.id
                 + " has an unknown event type " + entry.eventType));
         KilnEvent payload = EventCodec.decode(type.payload(), entry.payload);
-        if (!(payload instanceof ImagePublished event)) {
-            // Other events (RebuildRequested) only need sending; the topic comes from the catalogue.
-            return published.sendMessage(EventMessages.of(payload, source, Clock.systemUTC()))
-                    .invoke(() -> entry.sentAt = OffsetDateTime.now()).replaceWith(entry);
-        }
-        return published.sendMessage(EventMessages.of(event, source, Clock.systemUTC()))
-                .chain(() -> FormatRecord.update("state = ?1, publishedAt = ?2, rowVersion = rowVersion + 1 where releaseId in (select r.id from ReleaseRecord r "
+        Uni<Void> sent = onTopicAlready ? Uni.createFrom().voidItem()
+                .invoke(() -> LOG.infof("outbox entry %d (%s %s) is on the topic already (sent before a crash): not sent again",
+                        entry.id, entry.eventType, entry.eventKey))
+                : published.sendMessage(EventMessages.of(payload, source, Clock.systemUTC()));
+        Uni<?> recorded = sent;
+        if (payload instanceof ImagePublished event) {
+            recorded = sent.chain(() -> FormatRecord.update("state = ?1, publishedAt = ?2, rowVersion = rowVersion + 1 where releaseId in (select r.id from ReleaseRecord r "
                                 + "where r.image = ?3 and r.version = ?4) and format = ?5", FormatRecord.State.PUBLISHED, OffsetDateTime.now(),
                         event.release().image(), event.release().version(), event.format()))
-                .invoke(() -> {
-                    entry.sentAt = OffsetDateTime.now();
-                    LOG.infof("published %s %s %s", event.release().image(), event.release().version(), event.format());
-                })
-                .replaceWith(entry);
+                    .invoke(() -> LOG.infof("published %s %s %s", event.release().image(), event.release().version(), event.format()));
+        }
+        // Other events (RebuildRequested) only need sending; the topic comes from the catalogue.
+        return recorded.invoke(() -> {
+            entry.sentAt = OffsetDateTime.now();
+            entry.claimedUntil = null;
+        }).replaceWith(entry);
     }
 
     /** An entry no retry can send (its event type is not in the catalogue). */

@@ -125,8 +125,41 @@ class RegistryTest {
     void theOutboxPublishesAfterACrashBetweenTheWriteAndTheSendExactlyOnce() throws Exception {
         // What a registry instance that died right after its commit leaves: the format verified, ImagePublished only in the outbox.
         Release release = release("debian-crash", "4.0.0");
-        ImagePublished pending = new ImagePublished(release, built(release, "qcow2", 'a').artifact(), built(release, "qcow2", 'a').provenance(),
+        diedAfterItsCommit(publication(release), false);
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> published(release).size() == 1);
+        await().atMost(Duration.ofSeconds(10)).until(() -> "PUBLISHED".equals(state(release, "qcow2")));
+        Thread.sleep(3000);
+        assertEquals(1, published(release).size());
+    }
+
+    /**
+     * A registry that died between the broker's ack and marking the entry sent: the entry, whose send had begun, is
+     * looked for on the topic and not sent again; one whose send had begun but never reached the broker is sent once.
+     */
+    @Test
+    void anEntryWhoseSendMayHaveReachedTheBrokerIsLookedForBeforeItIsSentAgain() throws Exception {
+        Release reached = release("debian-doubt", "5.0.0");
+        Release lost = release("debian-doubt", "5.0.1");
+        send(publication(reached));
+        assertEquals(1, published(reached).size());
+        diedAfterItsCommit(publication(reached), true);
+        diedAfterItsCommit(publication(lost), true);
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> "PUBLISHED".equals(state(reached, "qcow2")) && "PUBLISHED".equals(state(lost, "qcow2")));
+        Thread.sleep(3000);
+        assertEquals(1, published(reached).size(), "found on the topic, not sent again");
+        assertEquals(1, published(lost).size(), "not on the topic, so sent");
+    }
+
+    private static ImagePublished publication(Release release) {
+        return new ImagePublished(release, built(release, "qcow2", 'a').artifact(), built(release, "qcow2", 'a').provenance(),
                 verified(release, "qcow2", 'a').verification());
+    }
+
+    /** The rows a registry leaves when it dies after committing the publication; {@code sendBegan}: and after starting to send it. */
+    private static void diedAfterItsCommit(ImagePublished pending, boolean sendBegan) throws Exception {
+        Release release = pending.release();
         try (Connection db = DriverManager.getConnection(PostgresCluster.shared().jdbcUrl(), PostgresCluster.USER, PostgresCluster.shared().password())) {
             db.setAutoCommit(false);
             long releaseId;
@@ -148,19 +181,15 @@ class RegistryTest {
                 insert.setString(4, pending.artifact().rawSha256());
                 insert.executeUpdate();
             }
-            try (PreparedStatement insert = db.prepareStatement("insert into outbox (event_key, event_type, payload) values (?, ?, ?)")) {
+            try (PreparedStatement insert = db.prepareStatement("insert into outbox (event_key, event_type, payload, send_started_at) values (?, ?, ?, ?)")) {
                 insert.setString(1, pending.key());
                 insert.setString(2, EventType.IMAGE_PUBLISHED.type());
                 insert.setString(3, dev.kiln.events.EventCodec.encode(pending));
+                insert.setObject(4, sendBegan ? java.time.OffsetDateTime.now().minusSeconds(10) : null);
                 insert.executeUpdate();
             }
             db.commit();
         }
-
-        await().atMost(Duration.ofSeconds(30)).until(() -> published(release).size() == 1);
-        await().atMost(Duration.ofSeconds(10)).until(() -> "PUBLISHED".equals(state(release, "qcow2")));
-        Thread.sleep(3000);
-        assertEquals(1, published(release).size());
     }
 
     @Test

@@ -41,8 +41,11 @@ public class PublicationRelay {
     private static final Logger LOG = Logger.getLogger(PublicationRelay.class);
     private static final int BATCH = 50;
     private static final Duration MAX_BACKOFF = Duration.ofMinutes(5);
-    /** Longer than any send may take (the producer gives up after its 2-minute delivery timeout). */
-    private static final Duration CLAIM = Duration.ofMinutes(5);
+    /**
+     * Longer than any send may take (the channel's producer gives up after its 30 s delivery timeout), short enough
+     * that a restarted registry soon takes back what it claimed before it died.
+     */
+    private static final Duration CLAIM = Duration.ofSeconds(60);
     /** Read back from this long before the first send began: the broker's and the database's clocks may differ. */
     private static final Duration CLOCK_SLACK = Duration.ofMinutes(5);
 

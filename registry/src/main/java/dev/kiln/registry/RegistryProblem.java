@@ -51,6 +51,12 @@ public final class RegistryProblem extends RuntimeException {
 
         @ServerExceptionMapper
         Response map(jakarta.ws.rs.WebApplicationException e) {
+            // The body reader may wrap Jackson's complaint (depending on how the request was read): say what it was.
+            for (Throwable cause = e.getCause(); cause != null; cause = cause.getCause()) {
+                if (cause instanceof com.fasterxml.jackson.core.JsonProcessingException json) {
+                    return notTheJson(json);
+                }
+            }
             Response.Status status = Response.Status.fromStatusCode(e.getResponse().getStatus());
             return response(status == null ? Response.Status.BAD_REQUEST : status, e.getMessage());
         }

@@ -110,9 +110,14 @@ final class SelfContainedImage {
         if (descriptorSector == 0 || descriptorSectors == 0) {
             return;
         }
-        if (descriptorSectors * 512 > MAX_VMDK_DESCRIPTOR) {
-            throw new Rejection(RULE, "", "the VMDK's embedded descriptor claims " + descriptorSectors * 512 + " bytes; kiln reads at most "
-                    + MAX_VMDK_DESCRIPTOR);
+        // Sector numbers are unsigned 64-bit: a negative one, or one past the file, is a header no writer makes.
+        if (descriptorSector < 0 || descriptorSectors < 0 || descriptorSector > file.size() / 512) {
+            throw new Rejection(RULE, "", "the VMDK's header places its embedded descriptor outside the file (sector "
+                    + Long.toUnsignedString(descriptorSector) + ", " + Long.toUnsignedString(descriptorSectors) + " sectors)");
+        }
+        if (descriptorSectors > MAX_VMDK_DESCRIPTOR / 512) {
+            throw new Rejection(RULE, "", "the VMDK's embedded descriptor claims " + Long.toUnsignedString(descriptorSectors) + " sectors; kiln reads at most "
+                    + MAX_VMDK_DESCRIPTOR + " bytes");
         }
         String descriptor = new String(bytes(read(file, descriptorSector * 512, (int) (descriptorSectors * 512))), StandardCharsets.US_ASCII);
         Matcher createType = VMDK_CREATE_TYPE.matcher(descriptor);

@@ -162,7 +162,7 @@ public class Catalog {
         List<FormatView> views = formats.stream().sorted(Comparator.comparing(f -> KilnFile.ALL_FORMATS.indexOf(f.format)))
                 .map(f -> new FormatView(f.format, f.state.name(), f.artifactLocation, f.sha256, f.size, f.virtualSize, f.rawSha256,
                         json.tree(f.provenance), json.tree(f.verification), f.reportLocation, json.tree(f.findings), f.failureStage, f.failureReason,
-                        f.buildLog, f.publishedAt))
+                        f.buildLog, f.builtAt, f.judgedAt, f.failedAt, f.publishedAt))
                 .toList();
         return new VersionView(r.image, r.version, r.tag, r.commit, r.repository, state(r, formats), r.revokedReason, r.revokedAt, r.createdAt, views);
     }

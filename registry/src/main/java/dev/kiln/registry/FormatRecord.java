@@ -65,6 +65,13 @@ public class FormatRecord extends PanacheEntityBase {
     public OffsetDateTime updatedAt = OffsetDateTime.now();
     @Column(name = "published_at")
     public OffsetDateTime publishedAt;
+    /** When the build, the verdict (verified or rejected) and a build failure reached the registry. */
+    @Column(name = "built_at")
+    public OffsetDateTime builtAt;
+    @Column(name = "judged_at")
+    public OffsetDateTime judgedAt;
+    @Column(name = "failed_at")
+    public OffsetDateTime failedAt;
     /** Optimistic lock: two events changing one format at once cannot both win. */
     @jakarta.persistence.Version
     @Column(name = "row_version")

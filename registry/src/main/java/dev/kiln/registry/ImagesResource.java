@@ -39,10 +39,22 @@ import java.util.List;
 public class ImagesResource {
     private final Catalog catalog;
     private final Rebuilds rebuilds;
+    private final ReleaseChanges changes;
 
-    ImagesResource(Catalog catalog, Rebuilds rebuilds) {
+    ImagesResource(Catalog catalog, Rebuilds rebuilds, ReleaseChanges changes) {
         this.catalog = catalog;
         this.rebuilds = rebuilds;
+        this.changes = changes;
+    }
+
+    @GET
+    @Path("/changes")
+    @Produces(MediaType.SERVER_SENT_EVENTS)
+    @org.jboss.resteasy.reactive.RestStreamElementType(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Server-sent events naming each release as it changes (an event applied, a format published, a channel "
+            + "moved, a version revoked), for live views; fetch the release for what changed")
+    public io.smallrye.mutiny.Multi<ReleaseChanges.Change> changes() {
+        return changes.from();
     }
 
     @GET
@@ -97,7 +109,8 @@ public class ImagesResource {
     @APIResponse(responseCode = "401", description = "No or wrong write token")
     @APIResponse(responseCode = "409", description = "The version is revoked or has no published format")
     public Uni<ChannelView> promote(@PathParam("image") String image, @PathParam("channel") String channel, Promotion promotion) {
-        return catalog.promote(image, channel, promotion == null ? null : promotion.version());
+        return catalog.promote(image, channel, promotion == null ? null : promotion.version())
+                .invoke(moved -> changes.announce(image, null));
     }
 
     @POST
@@ -108,7 +121,8 @@ public class ImagesResource {
     @Operation(summary = "Revoke a version: it is never served again, by version or by channel")
     @APIResponse(responseCode = "401", description = "No or wrong write token")
     public Uni<VersionView> revoke(@PathParam("image") String image, @PathParam("version") String version, Revocation revocation) {
-        return catalog.revoke(image, version, revocation == null ? null : revocation.reason());
+        return catalog.revoke(image, version, revocation == null ? null : revocation.reason())
+                .invoke(revoked -> changes.announce(image, version));
     }
 
     @POST

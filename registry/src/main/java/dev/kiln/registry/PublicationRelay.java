@@ -51,15 +51,18 @@ public class PublicationRelay {
 
     private final MutinyEmitter<String> published;
     private final SentEvents sentEvents;
+    private final ReleaseChanges changes;
     private final io.vertx.mutiny.core.Vertx vertx;
     private final URI source;
     private final int maxAttempts;
 
-    PublicationRelay(@Channel("image-published") MutinyEmitter<String> published, SentEvents sentEvents, io.vertx.mutiny.core.Vertx vertx,
+    PublicationRelay(@Channel("image-published") MutinyEmitter<String> published, SentEvents sentEvents, ReleaseChanges changes,
+                     io.vertx.mutiny.core.Vertx vertx,
                      @ConfigProperty(name = "kiln.registry.event-source", defaultValue = "/kiln/registry") String source,
                      @ConfigProperty(name = "kiln.registry.outbox-max-attempts", defaultValue = "20") int maxAttempts) {
         this.published = published;
         this.sentEvents = sentEvents;
+        this.changes = changes;
         this.vertx = vertx;
         this.source = URI.create(source);
         this.maxAttempts = maxAttempts;
@@ -104,6 +107,11 @@ public class PublicationRelay {
         return onTopicAlready(claim)
                 .chain(onTopic -> Panache.withTransaction(() -> OutboxEntry.<OutboxEntry>findById(claim.id())
                         .chain(entry -> send(entry, onTopic))))
+                .invoke(entry -> {
+                    if (entry.sentAt != null && entry.eventKey != null && entry.eventKey.split("/").length >= 2) {
+                        changes.announce(entry.eventKey.split("/")[0], entry.eventKey.split("/")[1]);
+                    }
+                })
                 .map(entry -> entry.sentAt != null)
                 .onFailure().recoverWithUni(failure -> Panache.withTransaction(() -> OutboxEntry.<OutboxEntry>findById(claim.id())
                         .map(entry -> failed(entry, failure).sentAt != null)));

@@ -26,10 +26,12 @@ public class ReleaseEvents {
     private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(ReleaseEvents.class);
     private final ReleaseLedger ledger;
     private final Rebuilds rebuilds;
+    private final ReleaseChanges changes;
 
-    ReleaseEvents(ReleaseLedger ledger, Rebuilds rebuilds) {
+    ReleaseEvents(ReleaseLedger ledger, Rebuilds rebuilds, ReleaseChanges changes) {
         this.ledger = ledger;
         this.rebuilds = rebuilds;
+        this.changes = changes;
     }
 
     @Incoming("image-rebuilt")
@@ -68,10 +70,11 @@ public class ReleaseEvents {
      * what the winner wrote. PostgreSQL restarting is waited for the same way, for as long as it takes (the wait
      * doubles up to 30 s): the record is never skipped. Only a payload that does not decode is dead-lettered, at once.
      */
-    private static <T extends KilnEvent> Uni<Void> apply(Class<T> type, String payload, Function<T, Uni<Void>> transition) {
+    private <T extends KilnEvent> Uni<Void> apply(Class<T> type, String payload, Function<T, Uni<Void>> transition) {
         T event = EventCodec.decode(type, payload);
         return Uni.createFrom().deferred(() -> Panache.withTransaction(() -> transition.apply(event)))
                 .onFailure().invoke(e -> LOG.debugf("applying %s will be retried: %s", type.getSimpleName(), e.getMessage()))
-                .onFailure().retry().withBackOff(Duration.ofMillis(50), Duration.ofSeconds(30)).indefinitely();
+                .onFailure().retry().withBackOff(Duration.ofMillis(50), Duration.ofSeconds(30)).indefinitely()
+                .invoke(() -> changes.announce(event.release().image(), event.release().version()));
     }
 }

@@ -104,6 +104,7 @@ public class ReleaseLedger {
                 return done();
             }
             format.state = State.FAILED;
+            format.failedAt = OffsetDateTime.now();
             format.failureStage = event.stage();
             format.failureReason = event.reason();
             format.buildLog = event.buildLog();
@@ -115,6 +116,7 @@ public class ReleaseLedger {
         return onFormat(event, (release, format) -> {
             if (format.state == null || format.state == State.BUILT || format.state == State.AWAITING_BUILD) {
                 format.verifiedSha256 = event.sha256();
+                format.judgedAt = OffsetDateTime.now();
                 format.verification = json.write(event.verification());
                 if (format.state == State.BUILT) {
                     if (event.sha256().equals(format.sha256)) {
@@ -139,6 +141,7 @@ public class ReleaseLedger {
                 return done();
             }
             format.state = State.REJECTED;
+            format.judgedAt = OffsetDateTime.now();
             format.verifiedSha256 = event.sha256();
             format.reportLocation = event.reportLocation();
             format.findings = json.write(event.findings());
@@ -225,6 +228,7 @@ public class ReleaseLedger {
         format.provenance = json.write(event.provenance());
         format.buildLog = event.buildLog();
         format.updatedAt = OffsetDateTime.now();
+        format.builtAt = format.updatedAt;
     }
 
     private void refuse(String key, String why) {

@@ -21,7 +21,11 @@ public final class Views {
                              String location, String sha256, Long size, Long virtualSize,
                              @Schema(description = "sha256 of the disk decoded to raw: the same for every format of a release") String rawSha256,
                              JsonNode provenance, JsonNode verification, String reportLocation, JsonNode findings,
-                             String failureStage, String failureReason, String buildLog, OffsetDateTime publishedAt) {
+                             String failureStage, String failureReason, String buildLog,
+                             @Schema(description = "when its build reached the registry") OffsetDateTime builtAt,
+                             @Schema(description = "when its verdict (verified or rejected) reached the registry") OffsetDateTime judgedAt,
+                             @Schema(description = "when its build failure reached the registry") OffsetDateTime failedAt,
+                             OffsetDateTime publishedAt) {
     }
 
     @Schema(description = "A release and its formats")

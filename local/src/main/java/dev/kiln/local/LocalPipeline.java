@@ -77,6 +77,8 @@ public final class LocalPipeline {
                 for (KilnServices.Service service : services.services()) {
                     say(String.format("  %-16s %s   (health %s/q/health, metrics %s/q/metrics)", service.name(), service.url(), service.url(), service.url()));
                 }
+                say("the console (every release's journey, live; promote and revoke with the write token in " + state.resolve("registry-token")
+                        + "): " + services.service("registry").url() + "/console/");
                 // The example's kiln.yaml, as kiln ships it: the services validate it properly, this only reads two keys.
                 String kilnYaml = demo.read("kiln.yaml");
                 String image = kilnYaml.replaceAll("(?s).*?(?m:^image: *([a-z0-9._-]+)).*", "$1");

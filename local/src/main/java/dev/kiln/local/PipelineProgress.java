@@ -105,6 +105,10 @@ public final class PipelineProgress {
         Thread follower = new Thread(() -> {
             out.println(HEADER);
             try (KafkaConsumer<String, String> consumer = subscriber(observer, "table-", fromStart)) {
+                if (fromStart) {
+                    // Each topic is read in its own order: what is already kept is gathered and printed by time.
+                    backlog(consumer).forEach(record -> row(record.topic(), record.value(), Instant.ofEpochMilli(record.timestamp())).ifPresent(out::println));
+                }
                 while (!Thread.currentThread().isInterrupted()) {
                     for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofSeconds(1))) {
                         row(record.topic(), record.value(), Instant.ofEpochMilli(record.timestamp())).ifPresent(out::println);
@@ -117,6 +121,21 @@ public final class PipelineProgress {
         follower.setDaemon(true);
         follower.start();
         return follower;
+    }
+
+    /** Every record kept on the subscribed topics when this is called, oldest first across topics. */
+    static java.util.List<ConsumerRecord<String, String>> backlog(KafkaConsumer<String, String> consumer) {
+        java.util.List<ConsumerRecord<String, String>> records = new java.util.ArrayList<>();
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (consumer.assignment().isEmpty() && System.nanoTime() < deadline) {
+            consumer.poll(Duration.ofMillis(200)).forEach(records::add);
+        }
+        Map<org.apache.kafka.common.TopicPartition, Long> end = consumer.endOffsets(consumer.assignment());
+        while (end.entrySet().stream().anyMatch(e -> consumer.position(e.getKey()) < e.getValue()) && System.nanoTime() < deadline) {
+            consumer.poll(Duration.ofMillis(200)).forEach(records::add);
+        }
+        records.sort(java.util.Comparator.comparingLong(ConsumerRecord::timestamp));
+        return records;
     }
 
     /** One event as a row of the table; nothing for a record that is not a kiln event. */

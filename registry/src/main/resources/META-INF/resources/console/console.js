@@ -219,7 +219,8 @@ async function render() {
 function listen() {
   const live = document.getElementById('live');
   const source = new EventSource(API + '/changes');
-  source.onopen = () => { live.textContent = 'live'; live.className = 'live on'; };
+  // On (re)connecting, draw again: whatever changed while not listening is caught up with.
+  source.onopen = () => { live.textContent = 'live'; live.className = 'live on'; render(); };
   source.onerror = () => { live.textContent = 'reconnecting…'; live.className = 'live'; };
   source.onmessage = message => {
     let change;

@@ -16,7 +16,9 @@ public enum EventType {
     IMAGE_REJECTED(ImageRejected.class, "dev.kiln.image.rejected.v1", "kiln.image.rejected.v1"),
     IMAGE_PUBLISHED(ImagePublished.class, "dev.kiln.image.published.v1", "kiln.image.published.v1"),
     REBUILD_REQUESTED(RebuildRequested.class, "dev.kiln.image.rebuild-requested.v1", "kiln.image.rebuild-requested.v1"),
-    IMAGE_REBUILT(ImageRebuilt.class, "dev.kiln.image.rebuilt.v1", "kiln.image.rebuilt.v1");
+    IMAGE_REBUILT(ImageRebuilt.class, "dev.kiln.image.rebuilt.v1", "kiln.image.rebuilt.v1"),
+    CHANNEL_MOVED(ChannelMoved.class, "dev.kiln.image.channel-moved.v1", "kiln.image.channel-moved.v1"),
+    VERSION_REVOKED(VersionRevoked.class, "dev.kiln.image.version-revoked.v1", "kiln.image.version-revoked.v1");
 
     /**
      * Where every consumer sends a record it cannot take (a malformed payload), with SmallRye's
@@ -50,6 +52,11 @@ public enum EventType {
     /** Classpath location of the payload's JSON schema. */
     public String schemaResource() {
         return "/schemas/" + type + ".schema.json";
+    }
+
+    /** How the Kafka record key (and CloudEvent subject) is made, as the AsyncAPI document states it. */
+    public String keyFormat() {
+        return perFormat() ? "{image}/{version}/{format}" : this == CHANNEL_MOVED ? "{image}/channels/{channel}" : "{image}/{version}";
     }
 
     public boolean perFormat() {

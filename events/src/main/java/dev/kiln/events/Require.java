@@ -40,6 +40,13 @@ final class Require {
         return value;
     }
 
+    static String channelName(String value, String field) {
+        if (!IMAGE_NAME.matcher(text(value, field)).matches()) {
+            throw new InvalidField(field, "must be 1-63 characters of a-z, 0-9, '.', '_' or '-', starting with a letter or digit, but was '" + value + "'");
+        }
+        return value;
+    }
+
     static String commitSha(String value, String field) {
         if (!HEX_SHA.matcher(text(value, field)).matches()) {
             throw new InvalidField(field, "must be a full lowercase hex commit id (40 or 64 characters), but was '" + value + "'");

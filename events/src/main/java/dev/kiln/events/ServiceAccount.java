@@ -16,7 +16,7 @@ public enum ServiceAccount {
     BUILDER("kiln-builder", Set.of(RELEASE_TAGGED, REBUILD_REQUESTED), Set.of(IMAGE_BUILT, BUILD_FAILED, IMAGE_REBUILT)),
     SEALER_VERIFIER("kiln-sealer-verifier", Set.of(IMAGE_BUILT), Set.of(IMAGE_VERIFIED, IMAGE_REJECTED)),
     REGISTRY("kiln-registry", Set.of(RELEASE_TAGGED, IMAGE_BUILT, BUILD_FAILED, IMAGE_VERIFIED, IMAGE_REJECTED, IMAGE_REBUILT),
-            Set.of(IMAGE_PUBLISHED, REBUILD_REQUESTED)),
+            Set.of(IMAGE_PUBLISHED, REBUILD_REQUESTED, CHANNEL_MOVED, VERSION_REVOKED)),
     /** A subscriber (./kiln up's progress, a team's own consumer): reads every event and the dead letters, writes nothing. */
     OBSERVER("kiln-observer", EnumSet.allOf(EventType.class), Set.of());
 

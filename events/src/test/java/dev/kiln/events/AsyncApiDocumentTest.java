@@ -44,8 +44,7 @@ class AsyncApiDocumentTest {
             JsonNode message = doc.path("components").path("messages").path(name);
             assertTrue(message.isObject(), "no message " + name + " in the AsyncAPI document");
             assertEquals(type.type(), message.path("headers").path("properties").path("ce_type").path("const").asText(), name);
-            String key = type.perFormat() ? "{image}/{version}/{format}" : "{image}/{version}";
-            assertEquals(key, message.path("bindings").path("kafka").path("key").path("x-format").asText(), name);
+            assertEquals(type.keyFormat(), message.path("bindings").path("kafka").path("key").path("x-format").asText(), name);
 
             String ref = message.path("payload").path("$ref").asText();
             Path schema = DOC.getParent().resolve(ref).normalize();

@@ -44,6 +44,8 @@ final class SampleEvents {
                 new RebuildRequested("7c9e6679-7425-40de-944b-e07fc1f90ae7", release(), 1_764_000_000L, List.of(artifact("raw"), artifact("qcow2"))),
                 new ImageRebuilt("7c9e6679-7425-40de-944b-e07fc1f90ae7", release(), "builder-1", ImageRebuilt.DIFFERS,
                         List.of(new ImageRebuilt.FormatDigests("raw", SHA, RAW)),
-                        List.of("/etc/build-date: content differs"), null, "file:///var/lib/kiln/artifacts/debian-web/0.1.0/rebuild.txt"));
+                        List.of("/etc/build-date: content differs"), null, "file:///var/lib/kiln/artifacts/debian-web/0.1.0/rebuild.txt"),
+                new ChannelMoved(release(), "production", "0.0.9", 1_764_000_000_000L),
+                new VersionRevoked(release(), "CVE-2026-0001 in openssl", 1_764_000_000_000L));
     }
 }

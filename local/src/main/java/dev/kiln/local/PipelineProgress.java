@@ -180,6 +180,9 @@ public final class PipelineProgress {
             }
             case REBUILD_REQUESTED -> "registry: rebuild " + event.path("rebuildId").asText() + " requested -> builder";
             case IMAGE_REBUILT -> "builder: rebuild " + event.path("rebuildId").asText() + ": " + event.path("verdict").asText();
+            case CHANNEL_MOVED -> "registry: channel " + event.path("channel").asText() + " -> this version"
+                    + (event.path("previousVersion").isTextual() ? " (was " + event.path("previousVersion").asText() + ")" : "");
+            case VERSION_REVOKED -> "registry: REVOKED: " + event.path("reason").asText();
         };
     }
 

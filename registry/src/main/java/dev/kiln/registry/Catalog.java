@@ -1,5 +1,8 @@
 package dev.kiln.registry;
 
+import dev.kiln.events.ChannelMoved;
+import dev.kiln.events.VersionRevoked;
+
 import dev.kiln.events.KilnFile;
 import dev.kiln.registry.FormatRecord.State;
 import dev.kiln.registry.Views.ChannelView;
@@ -120,11 +123,17 @@ public class Catalog {
                 }
                 return ChannelRecord.<ChannelRecord>find("image = ?1 and name = ?2", image, channel).firstResult().chain(c -> {
                     ChannelRecord record = c == null ? new ChannelRecord() : c;
+                    String previous = c == null ? null : c.version;
                     record.image = image;
                     record.name = channel;
                     record.version = version;
                     record.updatedAt = OffsetDateTime.now();
-                    return record.<ChannelRecord>persist();
+                    Uni<ChannelRecord> saved = record.persist();
+                    if (version.equals(previous)) {
+                        return saved; // already there: no move to announce
+                    }
+                    ChannelMoved moved = new ChannelMoved(r.asRelease(), channel, previous, record.updatedAt.toInstant().toEpochMilli());
+                    return saved.call(() -> OutboxEntry.of(moved, moved.key() + "@" + moved.movedAt()).persist());
                 }).map(c -> new ChannelView(c.image, c.name, c.version, c.updatedAt));
             });
         });
@@ -139,11 +148,13 @@ public class Catalog {
                     + " characters (it is shown with every refused lookup); link to the advisory for the rest"));
         }
         return release(image, version).chain(r -> {
+            Uni<?> announced = Uni.createFrom().voidItem();
             if (!r.revoked()) {
                 r.revokedReason = reason;
                 r.revokedAt = OffsetDateTime.now();
+                announced = OutboxEntry.of(new VersionRevoked(r.asRelease(), reason, r.revokedAt.toInstant().toEpochMilli()), image + "/" + version).persist();
             }
-            return FormatRecord.<FormatRecord>list("releaseId", r.id).map(formats -> view(r, formats));
+            return announced.chain(() -> FormatRecord.<FormatRecord>list("releaseId", r.id)).map(formats -> view(r, formats));
         });
     }
 

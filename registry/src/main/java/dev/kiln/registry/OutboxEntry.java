@@ -39,6 +39,18 @@ public class OutboxEntry extends PanacheEntityBase {
     /** A relay is sending it until then; after that (the relay died) another may take it. */
     @Column(name = "claimed_until")
     public OffsetDateTime claimedUntil;
+    /**
+     * The entry that sends {@code event} once the transaction that writes it commits. {@code onceKey} is what may be
+     * sent only once per event type (the table refuses a second): a format's publication, a rebuild, a channel move.
+     */
+    static OutboxEntry of(dev.kiln.events.KilnEvent event, String onceKey) {
+        OutboxEntry entry = new OutboxEntry();
+        entry.eventType = dev.kiln.events.EventType.of(event).type();
+        entry.eventKey = onceKey;
+        entry.payload = dev.kiln.events.EventCodec.encode(event);
+        return entry;
+    }
+
     /** Set when the relay gave up on it: it waits for an operator (POST /api/v1/outbox/{id}/retry). */
     @Column(name = "parked_at")
     public OffsetDateTime parkedAt;

@@ -1,12 +1,9 @@
 package dev.kiln.registry;
 
 import dev.kiln.events.Artifact;
-import dev.kiln.events.EventCodec;
-import dev.kiln.events.EventType;
 import dev.kiln.events.ImageRebuilt;
 import dev.kiln.events.Provenance;
 import dev.kiln.events.RebuildRequested;
-import dev.kiln.events.Release;
 import dev.kiln.registry.FormatRecord.State;
 import dev.kiln.registry.Views.RebuildView;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -50,15 +47,12 @@ public class Rebuilds {
                         f.virtualSize, f.rawSha256)).toList();
                 long sourceDateEpoch = json.read(formats.get(0).provenance, Provenance.class).sourceDateEpoch();
                 RebuildRequested event = new RebuildRequested(UUID.randomUUID().toString(),
-                        new Release(release.image, release.version, release.tag, release.repository, release.commit), sourceDateEpoch, recorded);
+                        release.asRelease(), sourceDateEpoch, recorded);
                 RebuildRecord record = new RebuildRecord();
                 record.id = event.rebuildId();
                 record.releaseId = release.id;
                 record.verdict = RebuildRecord.REQUESTED;
-                OutboxEntry entry = new OutboxEntry();
-                entry.eventType = EventType.REBUILD_REQUESTED.type();
-                entry.eventKey = event.rebuildId();
-                entry.payload = EventCodec.encode(event);
+                OutboxEntry entry = OutboxEntry.of(event, event.rebuildId());
                 metrics.counter("kiln.registry.rebuilds.requested").increment();
                 return record.persist().chain(entry::persist).map(ignored -> view(release, record));
             });

@@ -2,8 +2,6 @@ package dev.kiln.registry;
 
 import dev.kiln.events.Artifact;
 import dev.kiln.events.BuildFailed;
-import dev.kiln.events.EventCodec;
-import dev.kiln.events.EventType;
 import dev.kiln.events.ImageBuilt;
 import dev.kiln.events.ImagePublished;
 import dev.kiln.events.ImageRejected;
@@ -184,14 +182,11 @@ public class ReleaseLedger {
         format.reportLocation = verification.reportLocation();
         format.state = State.VERIFIED;
         format.updatedAt = OffsetDateTime.now();
-        Release ofRelease = new Release(release.image, release.version, release.tag, release.repository, release.commit);
+        Release ofRelease = release.asRelease();
         ImagePublished published = new ImagePublished(ofRelease,
                 new Artifact(format.format, format.artifactLocation, format.sha256, format.size, format.virtualSize, format.rawSha256),
                 json.read(format.provenance, Provenance.class), verification);
-        OutboxEntry entry = new OutboxEntry();
-        entry.eventType = EventType.IMAGE_PUBLISHED.type();
-        entry.eventKey = published.key();
-        entry.payload = EventCodec.encode(published);
+        OutboxEntry entry = OutboxEntry.of(published, published.key());
         metrics.counter("kiln.registry.published", "format", format.format).increment();
         return entry.persist().replaceWithVoid();
     }

@@ -33,4 +33,9 @@ public class ReleaseRecord extends PanacheEntityBase {
     public boolean revoked() {
         return revokedAt != null;
     }
+
+    /** The release as events name it. */
+    dev.kiln.events.Release asRelease() {
+        return new dev.kiln.events.Release(image, version, tag, repository, commit);
+    }
 }

@@ -85,6 +85,12 @@ final class RegistryEvents {
                 .toList();
     }
 
+    /** Every event of {@code type} about {@code image} on its topic. */
+    static <T extends KilnEvent> List<T> of(Class<T> type, String image) {
+        return TopicRecords.readAll(KafkaBroker.shared().adminClientConfig(), EventType.ofPayload(type).topic()).stream()
+                .map(r -> EventCodec.decode(type, r.value())).filter(e -> e.release().image().equals(image)).toList();
+    }
+
     static List<org.apache.kafka.clients.consumer.ConsumerRecord<String, String>> deadLetters() {
         return TopicRecords.readAll(KafkaBroker.shared().adminClientConfig(), EventType.DEAD_LETTER_TOPIC);
     }

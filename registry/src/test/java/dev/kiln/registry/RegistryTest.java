@@ -225,6 +225,34 @@ class RegistryTest {
         given().get("/api/v1/images/debian-app/versions?state=verifying").then().statusCode(200).body("version", equalTo(List.of("1.1.0")));
     }
 
+    /** Deployments follow channels and revocations through events: each move is announced once, after it is committed. */
+    @Test
+    void channelMovesAndRevocationsAreAnnouncedOnce() throws Exception {
+        Release v1 = release("debian-moves", "1.0.0");
+        Release v2 = release("debian-moves", "1.1.0");
+        send(tagged(v1), built(v1, "raw", 'a'), verified(v1, "raw", 'a'), tagged(v2), built(v2, "raw", 'b'), verified(v2, "raw", 'b'));
+        await().atMost(Duration.ofSeconds(30)).until(() -> "PUBLISHED".equals(state(v1, "raw")) && "PUBLISHED".equals(state(v2, "raw")));
+        for (String version : List.of("1.0.0", "1.0.0", "1.1.0")) {
+            given().auth().oauth2(TOKEN).contentType(ContentType.JSON).body("{\"version\": \"" + version + "\"}")
+                    .put("/api/v1/images/debian-moves/channels/stable").then().statusCode(200);
+        }
+        for (int i = 0; i < 2; i++) {
+            given().auth().oauth2(TOKEN).contentType(ContentType.JSON).body("{\"reason\": \"CVE-2026-0004 in glibc\"}")
+                    .post("/api/v1/images/debian-moves/versions/1.0.0/revoke").then().statusCode(200);
+        }
+        await().atMost(Duration.ofSeconds(30)).until(() -> RegistryEvents.of(dev.kiln.events.ChannelMoved.class, "debian-moves").size() == 2
+                && RegistryEvents.of(dev.kiln.events.VersionRevoked.class, "debian-moves").size() == 1);
+        Thread.sleep(3000);
+        List<dev.kiln.events.ChannelMoved> moves = RegistryEvents.of(dev.kiln.events.ChannelMoved.class, "debian-moves");
+        assertEquals(List.of("1.0.0", "1.1.0"), moves.stream().map(m -> m.release().version()).toList(), "promoting the same version again is no move");
+        assertEquals(java.util.Arrays.asList(null, "1.0.0"), moves.stream().map(dev.kiln.events.ChannelMoved::previousVersion).toList());
+        assertEquals("debian-moves/channels/stable", moves.get(0).key());
+        List<dev.kiln.events.VersionRevoked> revoked = RegistryEvents.of(dev.kiln.events.VersionRevoked.class, "debian-moves");
+        assertEquals(1, revoked.size(), "revoked once, announced once");
+        assertEquals("CVE-2026-0004 in glibc", revoked.get(0).reason());
+        assertEquals(RegistryEvents.COMMIT, revoked.get(0).release().commit());
+    }
+
     @io.quarkus.test.common.http.TestHTTPResource("/")
     java.net.URL registryUrl;
 

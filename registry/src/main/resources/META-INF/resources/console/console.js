@@ -215,18 +215,24 @@ async function render() {
   }
 }
 
+/** Someone is filling in a form: a field has focus, or holds something other than what the page put there. */
+function filling() {
+  if (document.activeElement && document.activeElement.form) return true;
+  return [...document.querySelectorAll('form input')].some(field => field.value !== field.defaultValue);
+}
+
 // Live: the registry names each release as it changes; redraw when it is the one on screen (or the list).
 function listen() {
   const live = document.getElementById('live');
   const source = new EventSource(API + '/changes');
   // On (re)connecting, draw again: whatever changed while not listening is caught up with.
-  source.onopen = () => { live.textContent = 'live'; live.className = 'live on'; render(); };
+  source.onopen = () => { live.textContent = 'live'; live.className = 'live on'; if (!filling()) render(); };
   source.onerror = () => { live.textContent = 'reconnecting…'; live.className = 'live'; };
   source.onmessage = message => {
     let change;
     try { change = JSON.parse(message.data); } catch (e) { return; }
-    // Not while someone types in a form: the next change (or their own submit) redraws.
-    if (document.activeElement && document.activeElement.form) return;
+    // Not while someone fills in a form: the next change (or their own submit) redraws.
+    if (filling()) return;
     if (route.length === 0 || route[0] !== 'images' || route[1] === change.image) render();
   };
 }

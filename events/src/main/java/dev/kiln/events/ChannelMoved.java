@@ -12,8 +12,13 @@ package dev.kiln.events;
 public record ChannelMoved(Release release, String channel, @OptionalField String previousVersion, long movedAt) implements KilnEvent {
     public ChannelMoved {
         Require.present(release, "release");
-        Require.channelName(channel, "channel");
+        Require.imageName(channel, "channel"); // channels share image names' alphabet
         Require.positive(movedAt, "movedAt");
+    }
+
+    /** Whether {@code name} may name a channel (the registry refuses others before any move). */
+    public static boolean isChannelName(String name) {
+        return Require.isName(name);
     }
 
     /** One channel's moves stay in order on one partition. */

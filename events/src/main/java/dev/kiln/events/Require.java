@@ -6,8 +6,8 @@ import java.util.regex.Pattern;
 final class Require {
     private static final Pattern HEX_SHA = Pattern.compile("[0-9a-f]{40}|[0-9a-f]{64}");
     private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
-    // Image names end up in file names, object keys and URLs: keep them to a safe alphabet.
-    private static final Pattern IMAGE_NAME = Pattern.compile("[a-z0-9][a-z0-9._-]{0,62}");
+    // Image and channel names end up in file names, object keys and URLs: keep them to a safe alphabet.
+    private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9._-]{0,62}");
 
     private Require() {
     }
@@ -26,8 +26,12 @@ final class Require {
         return value;
     }
 
+    static boolean isName(String value) {
+        return value != null && NAME.matcher(value).matches();
+    }
+
     static String imageName(String value, String field) {
-        if (!IMAGE_NAME.matcher(text(value, field)).matches()) {
+        if (!NAME.matcher(text(value, field)).matches()) {
             throw new InvalidField(field, "must be 1-63 characters of a-z, 0-9, '.', '_' or '-', starting with a letter or digit, but was '" + value + "'");
         }
         return value;
@@ -36,13 +40,6 @@ final class Require {
     static String format(String value, String field) {
         if (DiskFormat.find(text(value, field)).isEmpty()) {
             throw new InvalidField(field, "must be one of " + String.join(", ", DiskFormat.ids()) + ", but was '" + value + "'");
-        }
-        return value;
-    }
-
-    static String channelName(String value, String field) {
-        if (!IMAGE_NAME.matcher(text(value, field)).matches()) {
-            throw new InvalidField(field, "must be 1-63 characters of a-z, 0-9, '.', '_' or '-', starting with a letter or digit, but was '" + value + "'");
         }
         return value;
     }

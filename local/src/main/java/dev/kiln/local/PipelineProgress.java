@@ -104,15 +104,15 @@ public final class PipelineProgress {
     public static Thread followEveryRelease(KafkaCredentials observer, boolean fromStart, PrintStream out) {
         Thread follower = new Thread(() -> {
             out.println(HEADER);
+            java.util.function.Consumer<ConsumerRecord<String, String>> print =
+                    record -> row(record.topic(), record.value(), Instant.ofEpochMilli(record.timestamp())).ifPresent(out::println);
             try (KafkaConsumer<String, String> consumer = subscriber(observer, "table-", fromStart)) {
                 if (fromStart) {
                     // Each topic is read in its own order: what is already kept is gathered and printed by time.
-                    backlog(consumer).forEach(record -> row(record.topic(), record.value(), Instant.ofEpochMilli(record.timestamp())).ifPresent(out::println));
+                    backlog(consumer).forEach(print);
                 }
                 while (!Thread.currentThread().isInterrupted()) {
-                    for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofSeconds(1))) {
-                        row(record.topic(), record.value(), Instant.ofEpochMilli(record.timestamp())).ifPresent(out::println);
-                    }
+                    consumer.poll(Duration.ofSeconds(1)).forEach(print);
                 }
             } catch (org.apache.kafka.common.errors.InterruptException stopping) {
                 // the pipeline is stopping

@@ -32,9 +32,7 @@ class WatchEventsTest {
         String version = "9." + System.nanoTime() % 1000 + ".0";
         Release release = new Release("debian-watch", version, "release-" + version, "https://git.example.org/images.git",
                 "4b825dc642cb6eb9a060e54bf8d69288fbee4904");
-        ImageBuilt built = new ImageBuilt(release, new Artifact("vmdk", "file:///store/sha256/" + "c".repeat(64), "c".repeat(64),
-                3L << 20, 2L << 30, "d".repeat(64)), new Provenance(release.commit(), release.tag(), "https://cloud.example.org/debian.qcow2",
-                "e".repeat(64), Map.of("packer", "1.6.6"), 1_764_000_000L), "file:///store/build.log");
+        ImageBuilt built = built(release, "vmdk");
         // The test plays the builder: the broker's administrator writes the event.
         try (KafkaProducer<String, String> producer = new KafkaProducer<>(broker.adminClientConfig(), new StringSerializer(), new StringSerializer())) {
             producer.send(EventRecords.of(built, URI.create("/kiln/watch-test"), Clock.systemUTC())).get(30, TimeUnit.SECONDS);
@@ -57,9 +55,7 @@ class WatchEventsTest {
         String version = "8." + System.nanoTime() % 1000 + ".0";
         Release release = new Release("debian-order", version, "release-" + version, "https://git.example.org/images.git",
                 "4b825dc642cb6eb9a060e54bf8d69288fbee4904");
-        ImageBuilt built = new ImageBuilt(release, new Artifact("raw", "file:///store/sha256/" + "c".repeat(64), "c".repeat(64),
-                3L << 20, 2L << 30, "d".repeat(64)), new Provenance(release.commit(), release.tag(), "https://cloud.example.org/debian.qcow2",
-                "e".repeat(64), Map.of("packer", "1.6.6"), 1_764_000_000L), "file:///store/build.log");
+        ImageBuilt built = built(release, "raw");
         // ImageBuilt's topic comes after ReleaseTagged's in the catalogue: sent first, it must still be printed first.
         try (KafkaProducer<String, String> producer = new KafkaProducer<>(broker.adminClientConfig(), new StringSerializer(), new StringSerializer())) {
             producer.send(EventRecords.of(built, URI.create("/kiln/watch-test"), Clock.systemUTC())).get(30, TimeUnit.SECONDS);
@@ -80,5 +76,12 @@ class WatchEventsTest {
         int builtAt = table.indexOf("builder: built", table.indexOf("debian-order"));
         int taggedAt = table.indexOf("tag-watcher: release-" + version);
         assertTrue(builtAt > 0 && taggedAt > 0 && builtAt < taggedAt, table);
+    }
+
+    /** A 3 MiB build of {@code format}, as the builder would announce it. */
+    private static ImageBuilt built(Release release, String format) {
+        return new ImageBuilt(release, new Artifact(format, "file:///store/sha256/" + "c".repeat(64), "c".repeat(64),
+                3L << 20, 2L << 30, "d".repeat(64)), new Provenance(release.commit(), release.tag(), "https://cloud.example.org/debian.qcow2",
+                "e".repeat(64), Map.of("packer", "1.6.6"), 1_764_000_000L), "file:///store/build.log");
     }
 }

@@ -1,9 +1,8 @@
 package dev.kiln.registry;
 
 import dev.kiln.events.ChannelMoved;
-import dev.kiln.events.VersionRevoked;
-
 import dev.kiln.events.KilnFile;
+import dev.kiln.events.VersionRevoked;
 import dev.kiln.registry.FormatRecord.State;
 import dev.kiln.registry.Views.ChannelView;
 import dev.kiln.registry.Views.FormatView;
@@ -107,7 +106,7 @@ public class Catalog {
 
     /** Points a channel at a version that is published and not revoked. */
     Uni<ChannelView> promote(String image, String channel, String version) {
-        if (channel == null || !channel.matches("[a-z0-9][a-z0-9._-]{0,62}")) {
+        if (!ChannelMoved.isChannelName(channel)) {
             return Uni.createFrom().failure(new RegistryProblem(Status.BAD_REQUEST, "a channel name is 1-63 characters of a-z, 0-9, '.', '_', '-'"));
         }
         if (version == null || version.isBlank()) {
@@ -152,7 +151,8 @@ public class Catalog {
             if (!r.revoked()) {
                 r.revokedReason = reason;
                 r.revokedAt = OffsetDateTime.now();
-                announced = OutboxEntry.of(new VersionRevoked(r.asRelease(), reason, r.revokedAt.toInstant().toEpochMilli()), image + "/" + version).persist();
+                VersionRevoked revoked = new VersionRevoked(r.asRelease(), reason, r.revokedAt.toInstant().toEpochMilli());
+                announced = OutboxEntry.of(revoked, revoked.key()).persist();
             }
             return announced.chain(() -> FormatRecord.<FormatRecord>list("releaseId", r.id)).map(formats -> view(r, formats));
         });

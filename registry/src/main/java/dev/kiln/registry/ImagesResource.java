@@ -109,8 +109,7 @@ public class ImagesResource {
     @APIResponse(responseCode = "401", description = "No or wrong write token")
     @APIResponse(responseCode = "409", description = "The version is revoked or has no published format")
     public Uni<ChannelView> promote(@PathParam("image") String image, @PathParam("channel") String channel, Promotion promotion) {
-        return catalog.promote(image, channel, promotion == null ? null : promotion.version())
-                .invoke(moved -> changes.announce(image, null));
+        return catalog.promote(image, channel, promotion == null ? null : promotion.version());
     }
 
     @POST
@@ -121,8 +120,7 @@ public class ImagesResource {
     @Operation(summary = "Revoke a version: it is never served again, by version or by channel")
     @APIResponse(responseCode = "401", description = "No or wrong write token")
     public Uni<VersionView> revoke(@PathParam("image") String image, @PathParam("version") String version, Revocation revocation) {
-        return catalog.revoke(image, version, revocation == null ? null : revocation.reason())
-                .invoke(revoked -> changes.announce(image, version));
+        return catalog.revoke(image, version, revocation == null ? null : revocation.reason());
     }
 
     @POST

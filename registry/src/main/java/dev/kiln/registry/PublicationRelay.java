@@ -107,12 +107,9 @@ public class PublicationRelay {
         return onTopicAlready(claim)
                 .chain(onTopic -> Panache.withTransaction(() -> OutboxEntry.<OutboxEntry>findById(claim.id())
                         .chain(entry -> send(entry, onTopic))))
-                .invoke(entry -> {
-                    if (entry.sentAt != null && entry.eventKey != null && entry.eventKey.split("/").length >= 2) {
-                        changes.announce(entry.eventKey.split("/")[0], entry.eventKey.split("/")[1]);
-                    }
-                })
-                .map(entry -> entry.sentAt != null)
+                // Committed: live views may fetch the release now.
+                .invoke(event -> changes.announce(event.release().image(), event.release().version()))
+                .replaceWith(true)
                 .onFailure().recoverWithUni(failure -> Panache.withTransaction(() -> OutboxEntry.<OutboxEntry>findById(claim.id())
                         .map(entry -> failed(entry, failure).sentAt != null)));
     }
@@ -156,7 +153,8 @@ public class PublicationRelay {
         return entry;
     }
 
-    private Uni<OutboxEntry> send(OutboxEntry entry, boolean onTopicAlready) {
+    /** Sends the entry's event (unless it is on the topic already) and marks the entry sent; the event. */
+    private Uni<KilnEvent> send(OutboxEntry entry, boolean onTopicAlready) {
         EventType type = EventType.ofType(entry.eventType).orElseThrow(() -> new Unsendable("outbox entry " + entry.id
                 + " has an unknown event type " + entry.eventType));
         KilnEvent payload = EventCodec.decode(type.payload(), entry.payload);
@@ -175,7 +173,7 @@ public class PublicationRelay {
         return recorded.invoke(() -> {
             entry.sentAt = OffsetDateTime.now();
             entry.claimedUntil = null;
-        }).replaceWith(entry);
+        }).replaceWith(payload);
     }
 
     /** An entry no retry can send (its event type is not in the catalogue). */

@@ -10,7 +10,7 @@ import jakarta.enterprise.context.ApplicationScoped;
  */
 @ApplicationScoped
 public class ReleaseChanges {
-    /** A change to one version of an image ({@code version} null: the image's channels). */
+    /** A change to one version of an image. */
     public record Change(String image, String version) {
     }
 

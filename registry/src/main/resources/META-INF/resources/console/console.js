@@ -23,6 +23,10 @@ function h(tag, attrs, ...children) {
 
 const seg = s => encodeURIComponent(s);
 
+/** A link from an event (report, build log) only when it is http(s) or file: never a javascript: URL an event could carry. */
+const safeHref = u => (typeof u === 'string' && /^(https?|file):/i.test(u) ? u : null);
+const link = (u, label) => (safeHref(u) ? h('a', { href: u }, label) : null);
+
 /** Puts a page in the view; a part that is absent (null) is left out. */
 function show(...parts) {
   view.replaceChildren(...parts.flat().filter(p => p !== null && p !== undefined));
@@ -193,9 +197,8 @@ async function showVersion(image, version) {
         h('td', { 'data-label': 'journey' }, timeline(v, f), findings(f), f.failureReason ? h('p', {}, f.failureReason) : null),
         h('td', { 'data-label': 'digest', class: 'digest' }, f.sha256 ? h('code', {}, f.sha256) : '—'),
         h('td', { 'data-label': 'details' },
-          f.reportLocation || (f.verification && f.verification.reportLocation)
-            ? h('a', { href: f.reportLocation || f.verification.reportLocation }, 'verification report') : null, ' ',
-          f.buildLog ? h('a', { href: f.buildLog }, 'build log') : null,
+          link(f.reportLocation || (f.verification && f.verification.reportLocation), 'verification report'), ' ',
+          link(f.buildLog, 'build log'),
           f.provenance ? h('details', {}, h('summary', {}, 'provenance'), h('pre', {}, JSON.stringify(f.provenance, null, 2))) : null,
           f.state === 'PUBLISHED' ? snippets(v, f) : null))))),
     h('h2', {}, 'Rebuilds'),

@@ -99,7 +99,10 @@ class ConsoleTest {
         ((JavascriptExecutor) browser).executeScript("window.kilnSamePage = true;");
         screenshot("1-building");
 
-        send(verified(release, "qcow2", 'a'), rejected(release, "raw", 'a'));
+        // A report location an event could carry to run script in the page: shown as no link at all.
+        dev.kiln.events.ImageRejected hostile = rejected(release, "raw", 'a');
+        send(verified(release, "qcow2", 'a'), new dev.kiln.events.ImageRejected(hostile.release(), hostile.format(), hostile.sha256(),
+                "javascript:alert(document.domain)", hostile.findings()));
 
         // The last change of this release is the publication; once the page shows it, nothing redraws it again.
         wait.until(d -> "published".equals(d.findElement(By.id("version-state")).getText())
@@ -114,6 +117,7 @@ class ConsoleTest {
         WebElement raw = browser.findElement(By.cssSelector("tr[data-format='raw']"));
         assertTrue(raw.findElement(By.cssSelector("ul.findings")).getText().contains("ssh-hostkeys /etc/ssh/ssh_host_rsa_key"), raw.getText());
         assertTrue(raw.getText().contains("SSH host key shipped in the image"), raw.getText());
+        assertEquals(0, browser.findElements(By.cssSelector("a[href^='javascript']")).size(), "no script link from an event");
         assertTrue(qcow2.getText().contains("a".repeat(64)), "the digest is shown");
         assertFalse(browser.findElement(By.id("view")).getText().lines().anyMatch(line -> line.strip().equals("null")), "no absent part shows as 'null'");
         screenshot("2-published-and-rejected");

@@ -31,7 +31,12 @@ final class GitFixture implements AutoCloseable {
 
     /** Commits kiln.yaml naming {@code image}, returning the commit. */
     RevCommit commitKilnFile(String image) throws Exception {
-        return commit("kiln.yaml", """
+        return commit("kiln.yaml", kilnFile(image));
+    }
+
+    /** A valid kiln.yaml naming {@code image}. */
+    static String kilnFile(String image) {
+        return """
                 image: %s
                 upstream:
                   url: https://cloud.example.org/debian-12.qcow2
@@ -39,7 +44,7 @@ final class GitFixture implements AutoCloseable {
                 build:
                   template: packer/image.pkr.hcl
                   playbook: ansible/playbook.yml
-                """.formatted(image, "b".repeat(64)));
+                """.formatted(image, "b".repeat(64));
     }
 
     RevCommit commit(String path, String content) throws Exception {

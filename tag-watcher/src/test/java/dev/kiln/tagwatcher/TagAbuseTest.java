@@ -32,15 +32,7 @@ class TagAbuseTest {
     Path temp;
 
     private static String good(String image) {
-        return """
-                image: %s
-                upstream:
-                  url: https://cloud.example.org/debian-12.qcow2
-                  sha256: %s
-                build:
-                  template: packer/image.pkr.hcl
-                  playbook: ansible/playbook.yml
-                """.formatted(image, "b".repeat(64));
+        return GitFixture.kilnFile(image);
     }
 
     /** Tag names, each on a commit with a good kiln.yaml, and what the refusal must say. */

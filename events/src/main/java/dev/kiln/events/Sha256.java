@@ -25,6 +25,11 @@ public final class Sha256 {
         }
     }
 
+    /** Of bytes already in memory (a small document, never an image). */
+    public static String of(byte[] bytes) {
+        return HexFormat.of().formatHex(digest().digest(bytes));
+    }
+
     /** Copies {@code in} to {@code out} and returns the digest of what passed. */
     public static String copy(InputStream in, OutputStream out) throws IOException {
         MessageDigest digest = digest();

@@ -7,6 +7,7 @@ import dev.kiln.registry.Views.Promotion;
 import dev.kiln.registry.Views.RebuildView;
 import dev.kiln.registry.Views.Revocation;
 import dev.kiln.registry.Views.VersionView;
+import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
 import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
 import io.smallrye.mutiny.Uni;
@@ -40,11 +41,13 @@ public class ImagesResource {
     private final Catalog catalog;
     private final Rebuilds rebuilds;
     private final ReleaseChanges changes;
+    private final PublishedLookups lookups;
 
-    ImagesResource(Catalog catalog, Rebuilds rebuilds, ReleaseChanges changes) {
+    ImagesResource(Catalog catalog, Rebuilds rebuilds, ReleaseChanges changes, PublishedLookups lookups) {
         this.catalog = catalog;
         this.rebuilds = rebuilds;
         this.changes = changes;
+        this.lookups = lookups;
     }
 
     @GET
@@ -83,13 +86,24 @@ public class ImagesResource {
 
     @GET
     @Path("/{image}/lookup")
-    @WithSession
-    @Operation(summary = "Resolve a version or channel and a format to the published image: what Terraform and other tools call")
+    @Operation(summary = "Resolve a version or channel and a format to the published image: what Terraform and other tools call. "
+            + "Answers carry an ETag; a client that sends it back in If-None-Match gets 304 while the answer stands")
+    @APIResponse(responseCode = "200", description = "The published image",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = LookupView.class)))
+    @APIResponse(responseCode = "304", description = "The answer is the one whose ETag was sent")
     @APIResponse(responseCode = "410", description = "The version was revoked",
             content = @Content(mediaType = RegistryProblem.MEDIA_TYPE, schema = @Schema(implementation = RegistryProblem.Body.class)))
-    public Uni<LookupView> lookup(@PathParam("image") String image, @QueryParam("version") String version,
-                                  @QueryParam("channel") String channel, @QueryParam("format") String format) {
-        return catalog.lookup(image, version, channel, format);
+    public Uni<jakarta.ws.rs.core.Response> lookup(@PathParam("image") String image, @QueryParam("version") String version,
+                                                    @QueryParam("channel") String channel, @QueryParam("format") String format,
+                                                    @jakarta.ws.rs.HeaderParam("If-None-Match") String ifNoneMatch) {
+        String question = PublishedLookups.question(version, channel, format);
+        java.util.Optional<PublishedLookups.Answer> known = lookups.cached(image, question);
+        if (known.isPresent()) {
+            return Uni.createFrom().item(known.get().response(ifNoneMatch));
+        }
+        long readBegan = lookups.generation();
+        return Panache.withSession(() -> catalog.lookup(image, version, channel, format))
+                .map(view -> lookups.keep(readBegan, image, question, view).response(ifNoneMatch));
     }
 
     @GET
@@ -103,24 +117,26 @@ public class ImagesResource {
     @PUT
     @Path("/{image}/channels/{channel}")
     @Consumes(MediaType.APPLICATION_JSON)
-    @WithTransaction
     @SecurityRequirement(name = "token")
     @Operation(summary = "Promote a published version to a channel (creates the channel)")
     @APIResponse(responseCode = "401", description = "No or wrong write token")
     @APIResponse(responseCode = "409", description = "The version is revoked or has no published format")
     public Uni<ChannelView> promote(@PathParam("image") String image, @PathParam("channel") String channel, Promotion promotion) {
-        return catalog.promote(image, channel, promotion == null ? null : promotion.version());
+        // Announced once committed: lookups by this channel are answered anew from then on.
+        return Panache.withTransaction(() -> catalog.promote(image, channel, promotion == null ? null : promotion.version()))
+                .invoke(moved -> changes.announce(image, moved.version()));
     }
 
     @POST
     @Path("/{image}/versions/{version}/revoke")
     @Consumes(MediaType.APPLICATION_JSON)
-    @WithTransaction
     @SecurityRequirement(name = "token")
     @Operation(summary = "Revoke a version: it is never served again, by version or by channel")
     @APIResponse(responseCode = "401", description = "No or wrong write token")
     public Uni<VersionView> revoke(@PathParam("image") String image, @PathParam("version") String version, Revocation revocation) {
-        return catalog.revoke(image, version, revocation == null ? null : revocation.reason());
+        // Announced once committed: from then on the version is refused, by version and by channel.
+        return Panache.withTransaction(() -> catalog.revoke(image, version, revocation == null ? null : revocation.reason()))
+                .invoke(revoked -> changes.announce(image, version));
     }
 
     @POST

@@ -15,8 +15,15 @@ public class ReleaseChanges {
     }
 
     private final BroadcastProcessor<Change> changes = BroadcastProcessor.create();
+    private final PublishedLookups lookups;
 
+    ReleaseChanges(PublishedLookups lookups) {
+        this.lookups = lookups;
+    }
+
+    /** Called once the change is committed: lookups of the image are answered from the database again. */
     void announce(String image, String version) {
+        lookups.forget(image);
         changes.onNext(new Change(image, version));
     }
 

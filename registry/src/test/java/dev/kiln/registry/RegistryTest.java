@@ -225,6 +225,49 @@ class RegistryTest {
         given().get("/api/v1/images/debian-app/versions?state=verifying").then().statusCode(200).body("version", equalTo(List.of("1.1.0")));
     }
 
+    /**
+     * Lookups are answered from memory once read (with an ETag a client can revalidate with), even while the database is
+     * away; a channel move or a revocation changes the answer at once, not when some cache expires.
+     */
+    @Test
+    void lookupsAreHeldUntilTheirImageChangesAndRevalidateWithTheirETag() throws Exception {
+        Release v1 = release("debian-cache", "1.0.0");
+        Release v2 = release("debian-cache", "1.1.0");
+        send(tagged(v1), built(v1, "raw", 'a'), verified(v1, "raw", 'a'), tagged(v2), built(v2, "raw", 'b'), verified(v2, "raw", 'b'));
+        await().atMost(Duration.ofSeconds(30)).until(() -> "PUBLISHED".equals(state(v1, "raw")) && "PUBLISHED".equals(state(v2, "raw")));
+        given().auth().oauth2(TOKEN).contentType(ContentType.JSON).body("{\"version\": \"1.0.0\"}").put("/api/v1/images/debian-cache/channels/stable")
+                .then().statusCode(200);
+        // The move's event is out (announced after it is sent, which also renews the image's answers) before the outage.
+        await().atMost(Duration.ofSeconds(30)).until(() -> RegistryEvents.of(dev.kiln.events.ChannelMoved.class, "debian-cache").size() == 1);
+        Thread.sleep(1000);
+        String byVersion = "/api/v1/images/debian-cache/lookup?version=1.1.0&format=raw";
+        String byChannel = "/api/v1/images/debian-cache/lookup?channel=stable&format=raw";
+        String etag = given().get(byVersion).then().statusCode(200).header("Cache-Control", "no-cache")
+                .body("sha256", equalTo("b".repeat(64))).extract().header("ETag");
+        assertTrue(etag != null && etag.matches("\"[0-9a-f]{32}\""), "ETag " + etag);
+        given().header("If-None-Match", etag).get(byVersion).then().statusCode(304).header("ETag", etag);
+        given().header("If-None-Match", "\"0000\"").get(byVersion).then().statusCode(200);
+        given().get(byChannel).then().statusCode(200).body("version", equalTo("1.0.0"));
+
+        PostgresCluster database = PostgresCluster.shared();
+        database.suspend();
+        try {
+            given().get(byVersion).then().statusCode(200).body("sha256", equalTo("b".repeat(64)));
+            given().get(byChannel).then().statusCode(200).body("version", equalTo("1.0.0"));
+        } finally {
+            database.resume();
+        }
+
+        given().auth().oauth2(TOKEN).contentType(ContentType.JSON).body("{\"version\": \"1.1.0\"}").put("/api/v1/images/debian-cache/channels/stable")
+                .then().statusCode(200);
+        given().get(byChannel).then().statusCode(200).body("version", equalTo("1.1.0"));
+        given().header("If-None-Match", etag).get(byChannel).then().statusCode(200);
+        given().auth().oauth2(TOKEN).contentType(ContentType.JSON).body("{\"reason\": \"CVE-2026-0002\"}")
+                .post("/api/v1/images/debian-cache/versions/1.1.0/revoke").then().statusCode(200);
+        given().header("If-None-Match", etag).get(byVersion).then().statusCode(410).body("detail", containsString("CVE-2026-0002"));
+        given().get(byChannel).then().statusCode(410);
+    }
+
     /** Deployments follow channels and revocations through events: each move is announced once, after it is committed. */
     @Test
     void channelMovesAndRevocationsAreAnnouncedOnce() throws Exception {

@@ -28,6 +28,7 @@ public final class Verification {
     private final boolean bootEnabled;
     private final OperatorPolicy operator;
     private final ImageLimits limits;
+    private final BootProofs booted = new BootProofs();
 
     public Verification(java.time.Duration bootTimeout, String bootMarker, boolean bootEnabled,
                         VerifierConfig.Accelerator accelerator, OperatorPolicy operator) {
@@ -120,10 +121,19 @@ public final class Verification {
             phases.put("inspect", millisSince(t));
 
             if (bootEnabled && findings.isEmpty()) {
-                t = System.nanoTime();
-                rulesChecked.put("boot", "An image that does not boot from its own disk is no image; the boot marker proves it came up.");
-                bootMillis = boot.boot(decoded.boot(), decoded.bootFormat(), workspace);
-                phases.put("boot", millisSince(t));
+                java.util.Optional<BootProofs.Proof> proof = booted.of(rawSha256);
+                if (proof.isPresent()) {
+                    rulesChecked.put("boot", BOOT_WHY + " This disk (decoded sha256 " + rawSha256 + ") booted as " + proof.get().format()
+                            + " at " + proof.get().at() + " in " + proof.get().bootMillis() + " ms; QEMU reads this " + claim.format()
+                            + " through the driver that decoded it to those same bytes, so it was not booted again.");
+                    bootMillis = proof.get().bootMillis();
+                } else {
+                    t = System.nanoTime();
+                    rulesChecked.put("boot", BOOT_WHY);
+                    bootMillis = boot.boot(decoded.boot(), decoded.bootFormat(), workspace);
+                    phases.put("boot", millisSince(t));
+                    booted.booted(rawSha256, new BootProofs.Proof(claim.format(), bootMillis, java.time.Instant.now()));
+                }
             }
         } catch (Rejection e) {
             findings.add(new Finding(e.check(), e.path(), e.getMessage()));
@@ -132,6 +142,8 @@ public final class Verification {
         return new VerificationReport(expected.image(), expected.version(), claim.format(), expected.commit(), sha256, rawSha256,
                 verdict, findings, relaxed, rulesChecked, phases, bootMillis);
     }
+
+    private static final String BOOT_WHY = "An image that does not boot from its own disk is no image; the boot marker proves it came up.";
 
     private static String describe(RuntimeException failure) {
         return failure.getClass().getSimpleName() + ": " + failure.getMessage();

@@ -82,8 +82,11 @@ final class ReleaseBuild {
             ran.add(step);
             LOG.infof("%s %s: %s", tagged.release().image(), tagged.release().version(), step.name());
             build.log("== " + step.name());
+            long began = System.nanoTime();
             try {
                 step.run(build);
+                // Each stage's length, where an operator (and ./kiln bench) reads where a build's time goes.
+                build.log("== " + step.name() + " done in " + String.format(java.util.Locale.ROOT, "%.1f", (System.nanoTime() - began) / 1e9) + " s");
             } catch (BuildFailure e) {
                 failedStage = step.name();
                 reason = e.getMessage();

@@ -330,7 +330,7 @@ public final class FaultDrill implements AutoCloseable {
                     kafka.close();
                 }, "kiln-drill-stop"));
                 services.supervise(line -> System.out.println("kiln: supervisor: " + line.lines().findFirst().orElse("")));
-                awaitWatching(services);
+                services.awaitWatching("demo");
                 System.out.printf("kiln: %d releases of %s %s, faults in turn: %s%n", releases, image, formats, faults.stream().map(Fault::id).toList());
                 try (FaultDrill drill = new FaultDrill(new Stack(state, kafka, postgres, services, repo), image, formats, new Random(seed), System.out)) {
                     for (int i = 1; i <= releases; i++) {
@@ -348,20 +348,6 @@ public final class FaultDrill implements AutoCloseable {
             System.out.println("kiln: kept " + state + " (services' logs in logs/, the drill's lines in drill-summary.txt)");
             System.exit(1);
         }
-    }
-
-    private static void awaitWatching(KilnServices services) throws Exception {
-        HttpClient http = HttpClient.newHttpClient();
-        Instant deadline = Instant.now().plus(Duration.ofMinutes(2));
-        while (Instant.now().isBefore(deadline)) {
-            HttpResponse<String> state = http.send(HttpRequest.newBuilder(URI.create(services.service("tag-watcher").url()
-                    + "/api/v1/repositories/demo")).build(), HttpResponse.BodyHandlers.ofString());
-            if (state.body().contains("\"WATCHING\"")) {
-                return;
-            }
-            Thread.sleep(500);
-        }
-        throw new IllegalStateException("the tag-watcher did not scan the demo repository within 2 minutes");
     }
 
     private static void usage(String problem) {

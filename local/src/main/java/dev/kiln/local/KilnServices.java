@@ -87,6 +87,15 @@ public final class KilnServices implements AutoCloseable {
      */
     public static KilnServices start(Path root, Path state, KafkaBroker kafka, PostgresCluster postgres, Map<String, String> watched,
                                      int builders, String registryToken) {
+        return start(root, state, kafka, postgres, watched, builders, registryToken, Map.of(), Map.of());
+    }
+
+    /**
+     * @param watcherSettings more of the tag-watcher's settings (they win over the defaults here), never a secret
+     * @param watcherSecrets  environment variables of the tag-watcher that its settings refer to as ${NAME}
+     */
+    public static KilnServices start(Path root, Path state, KafkaBroker kafka, PostgresCluster postgres, Map<String, String> watched,
+                                     int builders, String registryToken, Map<String, String> watcherSettings, Map<String, String> watcherSecrets) {
         KilnServices running = new KilnServices();
         try {
             Files.createDirectories(state.resolve("logs"));
@@ -99,7 +108,10 @@ public final class KilnServices implements AutoCloseable {
                 watcher.put("kiln.watcher.repositories." + name + ".poll-interval", "3s");
             });
             watcher.put("kiln.watcher.mirrors", state.resolve("tag-watcher/mirrors").toString());
-            running.launch(root, state, "tag-watcher", "tag-watcher", watcher, kafkaLogin(kafka, ServiceAccount.TAG_WATCHER));
+            watcher.putAll(watcherSettings);
+            Map<String, String> watcherEnvironment = new LinkedHashMap<>(kafkaLogin(kafka, ServiceAccount.TAG_WATCHER));
+            watcherEnvironment.putAll(watcherSecrets);
+            running.launch(root, state, "tag-watcher", "tag-watcher", watcher, watcherEnvironment);
 
             for (int i = 1; i <= builders; i++) {
                 Map<String, String> builder = new LinkedHashMap<>(common);
@@ -139,6 +151,21 @@ public final class KilnServices implements AutoCloseable {
     private static Map<String, String> kafkaLogin(KafkaBroker kafka, ServiceAccount account) {
         var credentials = ServiceAccounts.provision(kafka, account);
         return Map.of("KILN_KAFKA_USER", credentials.user(), "KILN_KAFKA_PASSWORD", credentials.password());
+    }
+
+    /** Once the tag-watcher has scanned {@code repository} for the first time: a tag pushed after it is a new one. */
+    public void awaitWatching(String repository) throws IOException, InterruptedException {
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        java.time.Instant deadline = java.time.Instant.now().plus(java.time.Duration.ofMinutes(2));
+        while (java.time.Instant.now().isBefore(deadline)) {
+            java.net.http.HttpResponse<String> state = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(
+                    service("tag-watcher").url() + "/api/v1/repositories/" + repository)).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+            if (state.body().contains("\"WATCHING\"")) {
+                return;
+            }
+            Thread.sleep(500);
+        }
+        throw new IllegalStateException("the tag-watcher did not scan the repository " + repository + " within 2 minutes");
     }
 
     public List<Service> services() {

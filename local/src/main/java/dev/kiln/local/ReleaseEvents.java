@@ -18,8 +18,11 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * beginning of each topic: what the fault drill reads to know where a release is and whether anything came twice.
  */
 final class ReleaseEvents implements AutoCloseable {
-    /** One event of the image: its type, version, format (empty for release-wide events), and a line about it. */
-    record Seen(EventType type, String version, String format, String detail, Instant at) {
+    /**
+     * One event of the image: its type, version, format (empty for release-wide events), a line about it, when its
+     * sender stamped the record and when it reached this subscriber.
+     */
+    record Seen(EventType type, String version, String format, String detail, Instant sent, Instant at) {
     }
 
     private final List<Seen> seen = new CopyOnWriteArrayList<>();
@@ -46,7 +49,7 @@ final class ReleaseEvents implements AutoCloseable {
                     if (type != null && image.equals(release.path("image").asText())) {
                         String format = PipelineProgress.formatOf(event);
                         String detail = event.path("reason").asText(event.path("findings").toString());
-                        seen.add(new Seen(type, release.path("version").asText(), format, detail, Instant.now()));
+                        seen.add(new Seen(type, release.path("version").asText(), format, detail, Instant.ofEpochMilli(record.timestamp()), Instant.now()));
                     }
                 }
             }

@@ -43,7 +43,10 @@ public class ImagesResource {
     private final ReleaseChanges changes;
     private final PublishedLookups lookups;
 
-    ImagesResource(Catalog catalog, Rebuilds rebuilds, ReleaseChanges changes, PublishedLookups lookups) {
+    private final PublicationRelay relay;
+
+    ImagesResource(Catalog catalog, Rebuilds rebuilds, ReleaseChanges changes, PublishedLookups lookups, PublicationRelay relay) {
+        this.relay = relay;
         this.catalog = catalog;
         this.rebuilds = rebuilds;
         this.changes = changes;
@@ -124,7 +127,10 @@ public class ImagesResource {
     public Uni<ChannelView> promote(@PathParam("image") String image, @PathParam("channel") String channel, Promotion promotion) {
         // Announced once committed: lookups by this channel are answered anew from then on.
         return Panache.withTransaction(() -> catalog.promote(image, channel, promotion == null ? null : promotion.version()))
-                .invoke(moved -> changes.announce(image, moved.version()));
+                .invoke(moved -> {
+                    changes.announce(image, moved.version());
+                    relay.nudge();
+                });
     }
 
     @POST
@@ -136,19 +142,21 @@ public class ImagesResource {
     public Uni<VersionView> revoke(@PathParam("image") String image, @PathParam("version") String version, Revocation revocation) {
         // Announced once committed: from then on the version is refused, by version and by channel.
         return Panache.withTransaction(() -> catalog.revoke(image, version, revocation == null ? null : revocation.reason()))
-                .invoke(revoked -> changes.announce(image, version));
+                .invoke(revoked -> {
+                    changes.announce(image, version);
+                    relay.nudge();
+                });
     }
 
     @POST
     @Path("/{image}/versions/{version}/rebuilds")
-    @WithTransaction
     @SecurityRequirement(name = "token")
     @Operation(summary = "Rebuild a released tag from scratch on a builder and compare every published format bit for bit (kiln rebuild)")
     @APIResponse(responseCode = "202", description = "Requested; poll the returned rebuild until its verdict is not 'requested'")
     @APIResponse(responseCode = "401", description = "No or wrong write token")
     @APIResponse(responseCode = "409", description = "The version has no published format to compare with")
     public Uni<jakarta.ws.rs.core.Response> rebuild(@PathParam("image") String image, @PathParam("version") String version) {
-        return rebuilds.request(image, version).map(view -> jakarta.ws.rs.core.Response.accepted(view)
+        return Panache.withTransaction(() -> rebuilds.request(image, version)).invoke(relay::nudge).map(view -> jakarta.ws.rs.core.Response.accepted(view)
                 .location(java.net.URI.create("/api/v1/images/" + image + "/versions/" + version + "/rebuilds/" + view.id())).build());
     }
 

@@ -55,6 +55,10 @@ public class PublicationRelay {
     private final io.vertx.mutiny.core.Vertx vertx;
     private final URI source;
     private final int maxAttempts;
+    private final java.util.concurrent.atomic.AtomicBoolean running = new java.util.concurrent.atomic.AtomicBoolean();
+    private final java.util.concurrent.atomic.AtomicBoolean again = new java.util.concurrent.atomic.AtomicBoolean();
+    /** Set by the first scheduled run: before it, the Kafka channel may not be connected. */
+    private volatile boolean ready;
 
     PublicationRelay(@Channel("image-published") MutinyEmitter<String> published, SentEvents sentEvents, ReleaseChanges changes,
                      io.vertx.mutiny.core.Vertx vertx,
@@ -68,16 +72,41 @@ public class PublicationRelay {
         this.maxAttempts = maxAttempts;
     }
 
-    // Delayed: the first run waits until the Kafka channel is connected.
+    // Delayed: the first run waits until the Kafka channel is connected. The schedule is the safety net (a crash, a
+    // failed send); an entry written by this registry is sent at once, by nudge().
     @Scheduled(every = "${kiln.registry.outbox-interval:1s}", delayed = "${kiln.registry.outbox-delay:3s}",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> relay() {
+        // One run at a time, scheduled or nudged: two runs could send two entries of one key out of their order.
+        if (!running.compareAndSet(false, true)) {
+            again.set(true);
+            return Uni.createFrom().voidItem();
+        }
         return Uni.createFrom().deferred(this::sendPending).onFailure().invoke(e -> LOG.warnf("outbox relay will retry: %s", e.getMessage()))
-                .onFailure().recoverWithNull().replaceWithVoid();
+                .onFailure().recoverWithNull().replaceWithVoid()
+                .eventually(() -> {
+                    running.set(false);
+                    if (again.getAndSet(false)) {
+                        nudge();
+                    }
+                });
+    }
+
+    /**
+     * An outbox entry was just committed: relay it now rather than at the next tick (a hop of the pipeline would
+     * otherwise wait up to the interval). Runs on a context of its own, as the scheduled run does.
+     */
+    void nudge() {
+        if (!ready) {
+            return;
+        }
+        io.vertx.core.Context context = io.smallrye.common.vertx.VertxContext.getOrCreateDuplicatedContext(vertx.getDelegate());
+        context.runOnContext(ignored -> relay().subscribe().with(done -> { }, failure -> LOG.warnf("outbox relay will retry: %s", failure.getMessage())));
     }
 
     /** Sends every unsent entry; the number marked sent. */
     public Uni<Integer> sendPending() {
+        ready = true;
         return claim().chain(claims -> Multi.createFrom().iterable(claims)
                 .onItem().transformToUniAndConcatenate(this::deliver)
                 .collect().asList()

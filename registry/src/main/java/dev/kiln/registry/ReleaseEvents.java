@@ -28,7 +28,10 @@ public class ReleaseEvents {
     private final Rebuilds rebuilds;
     private final ReleaseChanges changes;
 
-    ReleaseEvents(ReleaseLedger ledger, Rebuilds rebuilds, ReleaseChanges changes) {
+    private final PublicationRelay relay;
+
+    ReleaseEvents(ReleaseLedger ledger, Rebuilds rebuilds, ReleaseChanges changes, PublicationRelay relay) {
+        this.relay = relay;
         this.ledger = ledger;
         this.rebuilds = rebuilds;
         this.changes = changes;
@@ -75,6 +78,10 @@ public class ReleaseEvents {
         return Uni.createFrom().deferred(() -> Panache.withTransaction(() -> transition.apply(event)))
                 .onFailure().invoke(e -> LOG.debugf("applying %s will be retried: %s", type.getSimpleName(), e.getMessage()))
                 .onFailure().retry().withBackOff(Duration.ofMillis(50), Duration.ofSeconds(30)).indefinitely()
-                .invoke(() -> changes.announce(event.release().image(), event.release().version()));
+                .invoke(() -> {
+                    changes.announce(event.release().image(), event.release().version());
+                    // What the transition put in the outbox (an ImagePublished) goes out now, not at the relay's next tick.
+                    relay.nudge();
+                });
     }
 }

@@ -1,0 +1,497 @@
+package dev.kiln.local;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.kiln.disk.ToolProcess;
+import dev.kiln.events.EventType;
+import dev.kiln.events.ServiceAccount;
+import dev.kiln.stack.DemoRepository;
+import dev.kiln.stack.KafkaBroker;
+import dev.kiln.stack.LoopbackPorts;
+import dev.kiln.stack.PostgresCluster;
+import dev.kiln.stack.UpstreamImage;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * {@code ./kiln bench}: kiln's speed next to the anchor each figure should be judged by, measured in one run on one
+ * machine, on a stack of its own (broker, database, the four services, the example repository):
+ * <ol>
+ * <li>tag → every format published, against a bare {@code packer build} of the same template (the Packer stage alone);</li>
+ * <li>conversion of the sealed raw disk to every format, against {@code cp --sparse=always} of it;</li>
+ * <li>the verifier's offline sealing inspection, against one libguestfs call on the same disk (where installed);</li>
+ * <li>registry lookups under {@code wrk}, against nginx serving the same JSON from a file;</li>
+ * <li>webhook → ReleaseTagged, and each event's transit from its sender to a subscriber, and the registry's hop.</li>
+ * </ol>
+ * Not part of the test suite: figures are published (docs/benchmarks.md), never asserted in timed tests.
+ */
+public final class Benchmark {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Duration RELEASE_TIMEOUT = Duration.ofMinutes(40);
+    private static final String WEBHOOK_SECRET_VARIABLE = "KILN_BENCH_WEBHOOK_SECRET";
+
+    /** One figure and its anchor: the ratio and the target it is judged by. */
+    record Figure(String what, String measured, String anchor, double ratio, String target, boolean met) {
+        String line() {
+            return String.format(Locale.ROOT, "| %s | %s | %s | %.2f | %s | %s |", what, measured, anchor, ratio, target, met ? "met" : "NOT met");
+        }
+    }
+
+    private final List<Figure> figures = new ArrayList<>();
+    private final List<String> notes = new ArrayList<>();
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    public static void main(String[] args) throws Exception {
+        if (args.length < 2) {
+            System.err.println("usage: Benchmark ROOT BENCH_DIR");
+            System.exit(2);
+        }
+        Path root = Path.of(args[0]).toAbsolutePath();
+        Path benches = Files.createDirectories(Path.of(args[1]).toAbsolutePath());
+        Path state = Files.createTempDirectory(benches, "bench-", java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x")));
+        Benchmark bench = new Benchmark();
+        String report = bench.run(root, state);
+        Path out = benches.resolve("bench-" + Instant.now().toString().replace(':', '-') + ".md");
+        Files.writeString(out, report);
+        System.out.println(report);
+        System.out.println("kiln: results in " + out + " (the run's state and logs: " + state + ")");
+    }
+
+    String run(Path root, Path state) throws Exception {
+        UpstreamImage upstream = UpstreamImage.buildOrReuse(root);
+        Instant began = Instant.now();
+        Release release;
+        try (KafkaBroker kafka = KafkaBroker.start(state.resolve("kafka"), LoopbackPorts.free());
+             PostgresCluster postgres = PostgresCluster.start(state.resolve("postgres"), LoopbackPorts.free())) {
+            DemoRepository repo = DemoRepository.prepare(root.resolve("examples"), state.resolve("demo"), upstream);
+            String kilnYaml = repo.read("kiln.yaml");
+            String image = kilnYaml.replaceAll("(?s).*?(?m:^image: *([a-z0-9._-]+)).*", "$1");
+            List<String> formats = List.of(kilnYaml.replaceAll("(?s).*?(?m:^formats: *\\[([^]]*)]).*", "$1").split(", *"));
+            String token = dev.kiln.stack.SecretFile.readOrCreate(state.resolve("registry-token"));
+            String webhookSecret = dev.kiln.stack.SecretFile.readOrCreate(state.resolve("webhook-secret"));
+            // The webhook alone starts the scan: polling is pushed out of the way so it cannot answer first.
+            Map<String, String> watcherSettings = Map.of(
+                    "kiln.watcher.repositories.demo.poll-interval", "1h",
+                    "kiln.watcher.repositories.demo.webhook-secret", "${" + WEBHOOK_SECRET_VARIABLE + "}");
+            try (KilnServices services = KilnServices.start(root, state, kafka, postgres, Map.of("demo", repo.origin().toString()), 1, token,
+                    watcherSettings, Map.of(WEBHOOK_SECRET_VARIABLE, webhookSecret));
+                 ReleaseEvents events = new ReleaseEvents(ServiceAccounts.provision(kafka, ServiceAccount.OBSERVER), image)) {
+                services.awaitWatching("demo");
+                String version = "0.1.0";
+                release = release(services, repo, events, webhookSecret, version, formats, state);
+                eventFigures(release);
+                Path raw = state.resolve("artifacts").resolve(image).resolve(version).resolve(image + "-" + version + ".raw");
+                conversionFigure(state, raw, release.stages());
+                inspectionFigure(services, image, version, formats, raw, state);
+                lookupFigure(services, image, version, state);
+                memoryNote(services);
+                services.close();
+            }
+            // Alone on the machine, after the stack is down: the anchor of figure 1.
+            packerFigure(root, repo, upstream, state, release);
+        }
+        return report(began);
+    }
+
+    /** What one release did, as a subscriber saw it, and the build's stages from its log. */
+    record Release(String version, Instant pushed, Instant webhook, List<ReleaseEvents.Seen> seen, Map<String, Double> stages) {
+    }
+
+    private Release release(KilnServices services, DemoRepository repo, ReleaseEvents events, String secret, String version,
+                            List<String> formats, Path state) throws Exception {
+        repo.pushTag("release-" + version, "bench release " + version);
+        Instant pushed = Instant.now();
+        byte[] body = ("{\"ref\": \"refs/tags/release-" + version + "\"}").getBytes(StandardCharsets.UTF_8);
+        Instant webhook = Instant.now();
+        HttpResponse<String> accepted = http.send(HttpRequest.newBuilder(URI.create(services.service("tag-watcher").url() + "/webhooks/demo"))
+                .header("Content-Type", "application/json")
+                .header("X-Hub-Signature-256", "sha256=" + hmac(secret, body))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString());
+        if (accepted.statusCode() != 202) {
+            throw new IllegalStateException("the tag-watcher refused the bench's webhook: " + accepted.statusCode() + " " + accepted.body());
+        }
+        System.out.println("kiln: bench: pushed release-" + version + "; waiting for " + formats.size() + " formats to be published");
+        Instant deadline = pushed.plus(RELEASE_TIMEOUT);
+        while (Instant.now().isBefore(deadline)) {
+            List<ReleaseEvents.Seen> seen = events.of(version);
+            long published = seen.stream().filter(e -> e.type() == EventType.IMAGE_PUBLISHED).map(ReleaseEvents.Seen::format).distinct().count();
+            Optional<ReleaseEvents.Seen> failed = seen.stream().filter(e -> e.type() == EventType.BUILD_FAILED || e.type() == EventType.IMAGE_REJECTED).findFirst();
+            if (failed.isPresent()) {
+                throw new IllegalStateException("the bench's release did not publish: " + failed.get().type() + " " + failed.get().format() + " " + failed.get().detail());
+            }
+            if (published == formats.size()) {
+                Thread.sleep(2000);
+                return new Release(version, pushed, webhook, events.of(version), stages(state));
+            }
+            Thread.sleep(500);
+        }
+        throw new IllegalStateException("the bench's release was not published within " + RELEASE_TIMEOUT.toMinutes() + " minutes");
+    }
+
+    /** The build's stages and their lengths in seconds, from the "== step done in N s" lines of the stored build log. */
+    private static Map<String, Double> stages(Path state) throws IOException {
+        Map<String, Double> stages = new LinkedHashMap<>();
+        Pattern done = Pattern.compile("^== ([a-z0-9-]+) done in ([0-9.]+) s$");
+        try (var files = Files.walk(state.resolve("artifacts"))) {
+            for (Path log : files.filter(f -> f.getFileName().toString().endsWith(".log")).toList()) {
+                for (String line : Files.readAllLines(log)) {
+                    Matcher m = done.matcher(line);
+                    if (m.matches()) {
+                        stages.put(m.group(1), Double.parseDouble(m.group(2)));
+                    }
+                }
+            }
+        }
+        return stages;
+    }
+
+    private void eventFigures(Release release) {
+        Instant lastPublished = release.seen().stream().filter(e -> e.type() == EventType.IMAGE_PUBLISHED).map(ReleaseEvents.Seen::at)
+                .max(Comparator.naturalOrder()).orElseThrow();
+        tagToPublished = Duration.between(release.pushed(), lastPublished);
+        Instant tagged = release.seen().stream().filter(e -> e.type() == EventType.RELEASE_TAGGED).map(ReleaseEvents.Seen::at).findFirst().orElseThrow();
+        long webhookMillis = Duration.between(release.webhook(), tagged).toMillis();
+        figures.add(new Figure("5a. webhook → ReleaseTagged (subscriber)", webhookMillis + " ms", "1 s", webhookMillis / 1000.0,
+                "≤ 1 s", webhookMillis <= 1000));
+        // Transit: from the sender's stamp on the record to this subscriber, per event type.
+        Map<EventType, List<Long>> transit = new LinkedHashMap<>();
+        for (ReleaseEvents.Seen seen : release.seen()) {
+            transit.computeIfAbsent(seen.type(), t -> new ArrayList<>()).add(Duration.between(seen.sent(), seen.at()).toMillis());
+        }
+        transit.forEach((type, millis) -> {
+            long p99 = percentile(millis, 0.99);
+            figures.add(new Figure("5b. " + type.payload().getSimpleName() + " sender → subscriber, p99 of " + millis.size(), p99 + " ms",
+                    "100 ms", p99 / 100.0, "≤ 100 ms", p99 <= 100));
+        });
+        // The registry's hop: ImageVerified on the broker → its ImagePublished on the broker (consume, commit, relay).
+        List<Long> hop = new ArrayList<>();
+        for (ReleaseEvents.Seen published : release.seen()) {
+            if (published.type() == EventType.IMAGE_PUBLISHED) {
+                release.seen().stream().filter(e -> e.type() == EventType.IMAGE_VERIFIED && e.format().equals(published.format())).findFirst()
+                        .ifPresent(verified -> hop.add(Duration.between(verified.sent(), published.sent()).toMillis()));
+            }
+        }
+        long hopP99 = percentile(hop, 0.99);
+        figures.add(new Figure("5c. registry hop ImageVerified → ImagePublished, p99 of " + hop.size(), hopP99 + " ms", "100 ms",
+                hopP99 / 100.0, "≤ 100 ms", hopP99 <= 100));
+        notes.add("Stages of the build (from its log): " + release.stages());
+        notes.add("Timeline (seconds after the push, as a subscriber saw each event): " + timeline(release));
+    }
+
+    private Duration tagToPublished;
+
+    private void packerFigure(Path root, DemoRepository repo, UpstreamImage upstream, Path state, Release release) throws Exception {
+        Path work = Files.createDirectories(state.resolve("bare-packer"));
+        Path tmp = Files.createTempDirectory("kiln-bench-");
+        try {
+            Path home = Files.createDirectories(tmp.resolve("h"));
+            Path key = tmp.resolve("build_key");
+            Files.copy(upstream.buildKey(), key);
+            Files.setPosixFilePermissions(key, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+            Path roles = root.resolve("builder/ansible/roles");
+            // The playbook the builder runs: the repository's, then kiln's stamp and seal (the template's shutdown needs the seal).
+            Path site = work.resolve("site.yml");
+            Files.writeString(site, "- import_playbook: " + JSON.writeValueAsString(repo.workTree().resolve("ansible/playbook.yml").toString()) + "\n"
+                    + "- hosts: all\n  become: true\n  gather_facts: false\n  roles:\n"
+                    + "    - role: " + JSON.writeValueAsString(roles.resolve("release-stamp").toString()) + "\n"
+                    + "    - role: " + JSON.writeValueAsString(roles.resolve("seal").toString()) + "\n");
+            Map<String, String> vars = new LinkedHashMap<>();
+            vars.put("image_name", "bench");
+            vars.put("version", release.version());
+            vars.put("commit", "0".repeat(40));
+            vars.put("source_date_epoch", "1764000000");
+            vars.put("upstream_image", upstream.image().toString());
+            vars.put("upstream_sha256", upstream.sha256());
+            vars.put("output_dir", work.resolve("out").toString());
+            vars.put("ssh_username", "kiln-build");
+            vars.put("ssh_private_key_file", key.toString());
+            vars.put("playbook_file", site.toString());
+            vars.put("kiln_roles_dir", roles.toString());
+            vars.put("accelerator", Optional.ofNullable(System.getenv("KILN_QEMU_ACCELERATOR")).orElse("tcg"));
+            List<String> command = new ArrayList<>(List.of("packer", "build", "-color=false"));
+            vars.forEach((name, value) -> {
+                command.add("-var");
+                command.add(name + "=" + value);
+            });
+            command.add(repo.workTree().resolve("packer/image.pkr.hcl").toString());
+            Map<String, String> env = Map.of("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "LANG", "C.UTF-8",
+                    "CHECKPOINT_DISABLE", "1", "HOME", home.toString(), "TMPDIR", tmp.toString(),
+                    "PACKER_CACHE_DIR", work.resolve("packer_cache").toString(), "ANSIBLE_PIPELINING", "True");
+            System.out.println("kiln: bench: a bare packer build of the example's template (the anchor of figure 1)");
+            long start = System.nanoTime();
+            Path log = work.resolve("packer.log");
+            ToolProcess.Result result = ToolProcess.run(command, repo.workTree().resolve("packer"), env, Duration.ofMinutes(30),
+                    line -> appendLine(log, line));
+            double packer = (System.nanoTime() - start) / 1e9;
+            if (!result.ok()) {
+                notes.add("The bare packer build failed (exit " + result.exitCode() + "); see " + log + ": figure 1 has no anchor");
+                return;
+            }
+            double kiln = tagToPublished.toMillis() / 1000.0;
+            figures.add(0, new Figure("1. tag → all formats published, vs bare `packer build`", seconds(kiln), seconds(packer), kiln / packer,
+                    "≤ 1.3×", kiln / packer <= 1.3));
+            Double packerStage = release.stages().get("packer-build");
+            if (packerStage != null) {
+                notes.add(String.format(Locale.ROOT, "The pipeline's own packer-build stage took %s (the bare build %s); tag → published is %.2f× that stage.",
+                        seconds(packerStage), seconds(packer), kiln / packerStage));
+            }
+        } finally {
+            dev.kiln.disk.Trees.delete(tmp);
+        }
+    }
+
+    private void conversionFigure(Path state, Path raw, Map<String, Double> stages) throws Exception {
+        Double convert = stages.get("convert");
+        if (convert == null || !Files.isRegularFile(raw)) {
+            notes.add("No convert stage time or no published raw disk: figure 2 not measured");
+            return;
+        }
+        Path copy = state.resolve("sparse-copy.raw");
+        long start = System.nanoTime();
+        ToolProcess.Result cp = ToolProcess.run(List.of("cp", "--sparse=always", raw.toString(), copy.toString()), Duration.ofMinutes(10));
+        double copied = (System.nanoTime() - start) / 1e9;
+        Files.deleteIfExists(copy);
+        if (!cp.ok()) {
+            notes.add("cp --sparse failed: " + cp.text());
+            return;
+        }
+        long size = Files.size(raw);
+        double ratio = copied / convert;
+        figures.add(new Figure("2. sealed raw → every format (throughput) vs `cp --sparse` of it",
+                String.format(Locale.ROOT, "%s (%.0f MiB/s)", seconds(convert), size / 1048576.0 / convert),
+                String.format(Locale.ROOT, "%s (%.0f MiB/s)", seconds(copied), size / 1048576.0 / copied), ratio, "≥ 0.7×", ratio >= 0.7));
+        notes.add(String.format(Locale.ROOT, "Conversion makes %d files from the %.0f MiB disk (compressing the VMDK and the OVA's disk), "
+                        + "checks and compares each against it and takes their digests; one sparse copy per format would take %s, ratio %.2f.",
+                6, size / 1048576.0, seconds(copied * 6), copied * 6 / convert));
+    }
+
+    private void inspectionFigure(KilnServices services, String image, String version, List<String> formats, Path raw, Path state) throws Exception {
+        List<Long> inspect = new ArrayList<>();
+        List<Long> boots = new ArrayList<>();
+        for (String format : formats) {
+            HttpResponse<String> report = http.send(HttpRequest.newBuilder(URI.create(services.service("sealer-verifier").url()
+                    + "/api/v1/reports/" + image + "/" + version + "/" + format)).build(), HttpResponse.BodyHandlers.ofString());
+            JsonNode phases = JSON.readTree(report.body()).path("phaseMillis");
+            inspect.add(phases.path("inspect").asLong());
+            if (phases.has("boot")) {
+                boots.add(phases.path("boot").asLong());
+            }
+        }
+        notes.add("Verification: " + boots.size() + " boot(s) for " + formats.size() + " formats (" + boots + " ms); offline inspection "
+                + inspect + " ms per format");
+        long worst = inspect.stream().mapToLong(Long::longValue).max().orElse(0);
+        if (!Files.isRegularFile(Path.of("/usr/bin/virt-ls"))) {
+            notes.add("libguestfs is not installed: figure 3's anchor not measured (offline inspection took at most " + worst + " ms)");
+            return;
+        }
+        long start = System.nanoTime();
+        ToolProcess.Result guestfs = ToolProcess.run(List.of("virt-ls", "--format=raw", "-a", raw.toString(), "/etc/ssh"), state,
+                guestfsEnvironment(state), Duration.ofMinutes(10), line -> { });
+        long guestfsMillis = (System.nanoTime() - start) / 1_000_000;
+        if (!guestfs.ok()) {
+            notes.add("libguestfs (virt-ls) failed here, exit " + guestfs.exitCode() + ": " + tail(guestfs.text()));
+            return;
+        }
+        double ratio = (double) worst / guestfsMillis;
+        figures.add(new Figure("3. offline sealing inspection (every rule, slowest format) vs one `virt-ls` call", worst + " ms",
+                guestfsMillis + " ms", ratio, "≤ 0.05×", ratio <= 0.05));
+    }
+
+    /** libguestfs's own appliance, under TCG unless kiln found that KVM boots guests here (a /dev/kvm that cannot makes QEMU abort). */
+    private static Map<String, String> guestfsEnvironment(Path state) {
+        Map<String, String> env = new LinkedHashMap<>(Map.of("PATH", "/usr/sbin:/usr/bin:/sbin:/bin", "LIBGUESTFS_BACKEND", "direct",
+                "HOME", state.toString()));
+        if (!"kvm".equals(System.getenv("KILN_QEMU_ACCELERATOR"))) {
+            env.put("LIBGUESTFS_BACKEND_SETTINGS", "force_tcg");
+        }
+        return env;
+    }
+
+    private void lookupFigure(KilnServices services, String image, String version, Path state) throws Exception {
+        String path = "/api/v1/images/" + image + "/lookup?version=" + version + "&format=qcow2";
+        String url = services.service("registry").url() + path;
+        HttpResponse<String> answer = http.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
+        if (answer.statusCode() != 200) {
+            notes.add("The lookup answered " + answer.statusCode() + ": figure 4 not measured");
+            return;
+        }
+        // The anchor: the same JSON as a file, served by nginx (one worker, as the issue measured it).
+        Path www = Files.createDirectories(state.resolve("nginx/www"));
+        Files.writeString(www.resolve("lookup.json"), answer.body());
+        int port = LoopbackPorts.free();
+        Path conf = state.resolve("nginx/nginx.conf");
+        Files.writeString(conf, "worker_processes 1;\ndaemon off;\npid " + state.resolve("nginx/nginx.pid") + ";\nerror_log "
+                + state.resolve("nginx/error.log") + ";\nevents { worker_connections 1024; }\nhttp {\n  access_log off;\n"
+                + "  client_body_temp_path " + state.resolve("nginx") + ";\n"
+                + "  server { listen 127.0.0.1:" + port + "; location / { root " + www + "; default_type application/json; } }\n}\n");
+        warmUp(url);
+        Wrk kiln = Wrk.run(url);
+        Process nginx = new ProcessBuilder(ToolProcess.diesWithThisService(List.of("nginx", "-c", conf.toString(), "-p", state.resolve("nginx").toString())))
+                .redirectErrorStream(true).redirectOutput(state.resolve("nginx/out.log").toFile()).start();
+        Wrk anchor;
+        try {
+            Thread.sleep(1000);
+            anchor = Wrk.run("http://127.0.0.1:" + port + "/lookup.json");
+        } finally {
+            nginx.destroy();
+            nginx.waitFor();
+        }
+        double ratio = kiln.requestsPerSecond() / anchor.requestsPerSecond();
+        figures.add(new Figure("4. registry lookups (wrk -t2 -c16 -d10s) vs nginx serving the same JSON",
+                String.format(Locale.ROOT, "%.0f req/s, p50 %.2f ms, p99 %.2f ms", kiln.requestsPerSecond(), kiln.p50Millis(), kiln.p99Millis()),
+                String.format(Locale.ROOT, "%.0f req/s, p50 %.2f ms, p99 %.2f ms", anchor.requestsPerSecond(), anchor.p50Millis(), anchor.p99Millis()),
+                ratio, "≥ 0.5×, p99 ≤ 10 ms", ratio >= 0.5 && kiln.p99Millis() <= 10));
+    }
+
+    private void warmUp(String url) throws Exception {
+        for (int i = 0; i < 2000; i++) {
+            http.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.discarding());
+        }
+    }
+
+    /** Heap in use and the most it reached, per service, after the load (each runs with -Xmx512m). */
+    private void memoryNote(KilnServices services) throws Exception {
+        List<String> heaps = new ArrayList<>();
+        for (KilnServices.Service service : services.services()) {
+            HttpResponse<String> metrics = http.send(HttpRequest.newBuilder(URI.create(service.url() + "/q/metrics")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            double used = 0;
+            double committed = 0;
+            for (String line : metrics.body().lines().toList()) {
+                if (line.startsWith("jvm_memory_used_bytes{") && line.contains("area=\"heap\"")) {
+                    used += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+                }
+                if (line.startsWith("jvm_memory_committed_bytes{") && line.contains("area=\"heap\"")) {
+                    committed += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+                }
+            }
+            heaps.add(String.format(Locale.ROOT, "%s %.0f MiB used of %.0f MiB committed", service.name(), used / 1048576, committed / 1048576));
+        }
+        notes.add("Heap after the load (limit -Xmx512m each): " + String.join("; ", heaps));
+    }
+
+    /** wrk's figures for one URL. */
+    record Wrk(double requestsPerSecond, double p50Millis, double p99Millis, String output) {
+        static Wrk run(String url) throws IOException, InterruptedException {
+            ToolProcess.Result result = ToolProcess.run(List.of("wrk", "-t2", "-c16", "-d10s", "--latency", url), Duration.ofMinutes(2));
+            if (!result.ok()) {
+                throw new IOException("wrk failed: " + result.text());
+            }
+            String text = result.text();
+            Matcher rps = Pattern.compile("Requests/sec:\\s+([0-9.]+)").matcher(text);
+            if (!rps.find()) {
+                throw new IOException("wrk printed no rate: " + text);
+            }
+            if (text.contains("Non-2xx or 3xx responses")) {
+                throw new IOException("some answers were not 2xx: " + text);
+            }
+            return new Wrk(Double.parseDouble(rps.group(1)), latency(text, "50%"), latency(text, "99%"), text);
+        }
+
+        private static double latency(String text, String percentile) {
+            Matcher m = Pattern.compile("^\\s*" + Pattern.quote(percentile) + "\\s+([0-9.]+)(us|ms|s)\\s*$", Pattern.MULTILINE).matcher(text);
+            if (!m.find()) {
+                return Double.NaN;
+            }
+            double value = Double.parseDouble(m.group(1));
+            return switch (m.group(2)) {
+                case "us" -> value / 1000;
+                case "s" -> value * 1000;
+                default -> value;
+            };
+        }
+    }
+
+    private String report(Instant began) throws IOException, InterruptedException {
+        StringBuilder out = new StringBuilder();
+        out.append("# kiln bench, ").append(began).append("\n\n");
+        out.append("Machine: ").append(Runtime.getRuntime().availableProcessors()).append(" cores, ")
+                .append(memory()).append(", ").append(os()).append(", JDK ").append(System.getProperty("java.version"))
+                .append(", QEMU accelerator ").append(Optional.ofNullable(System.getenv("KILN_QEMU_ACCELERATOR")).orElse("tcg")).append("\n\n");
+        out.append("| figure | kiln | anchor | ratio | target | |\n|---|---|---|---|---|---|\n");
+        figures.forEach(f -> out.append(f.line()).append('\n'));
+        out.append('\n');
+        notes.forEach(n -> out.append("- ").append(n).append('\n'));
+        return out.toString();
+    }
+
+    private static String memory() throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/meminfo"))) {
+            if (line.startsWith("MemTotal:")) {
+                return Math.round(Long.parseLong(line.replaceAll("\\D", "")) / 1048576.0) + " GiB";
+            }
+        }
+        return "? GiB";
+    }
+
+    private static String os() throws IOException {
+        for (String line : Files.readAllLines(Path.of("/etc/os-release"))) {
+            if (line.startsWith("PRETTY_NAME=")) {
+                return line.substring("PRETTY_NAME=".length()).replace("\"", "");
+            }
+        }
+        return System.getProperty("os.name");
+    }
+
+    private static String timeline(Release release) {
+        StringBuilder line = new StringBuilder();
+        for (ReleaseEvents.Seen seen : release.seen()) {
+            line.append(line.isEmpty() ? "" : ", ").append(seen.type().payload().getSimpleName())
+                    .append(seen.format().isEmpty() ? "" : " " + seen.format()).append(' ')
+                    .append(String.format(Locale.ROOT, "%.1f", Duration.between(release.pushed(), seen.at()).toMillis() / 1000.0));
+        }
+        return line.toString();
+    }
+
+    static long percentile(List<Long> values, double p) {
+        if (values.isEmpty()) {
+            return 0;
+        }
+        List<Long> sorted = values.stream().sorted().toList();
+        int index = (int) Math.ceil(p * sorted.size()) - 1;
+        return sorted.get(Math.max(0, Math.min(sorted.size() - 1, index)));
+    }
+
+    private static String seconds(double seconds) {
+        return seconds >= 60 ? String.format(Locale.ROOT, "%d min %02d s", (long) seconds / 60, Math.round(seconds) % 60)
+                : String.format(Locale.ROOT, "%.1f s", seconds);
+    }
+
+    private static String tail(String text) {
+        String clean = text.strip();
+        return clean.substring(Math.max(0, clean.length() - 400));
+    }
+
+    private static void appendLine(Path log, String line) {
+        try {
+            Files.writeString(log, line + "\n", java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private static String hmac(String secret, byte[] body) throws Exception {
+        javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+        mac.init(new javax.crypto.spec.SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+        return java.util.HexFormat.of().formatHex(mac.doFinal(body));
+    }
+}

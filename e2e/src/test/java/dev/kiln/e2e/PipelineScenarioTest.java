@@ -26,6 +26,8 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
+import org.openqa.selenium.By;
+import org.openqa.selenium.WebElement;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -100,8 +102,32 @@ class PipelineScenarioTest {
     @Order(1)
     void aPushedTagEndsAsOnePublishedImagePerFormatThatTheRegistryResolves() throws Exception {
         repo.pushTag("release-0.1.0", "first release");
+        String registry = services.service("registry").url();
+        await().atMost(Duration.ofMinutes(2)).until(() -> HTTP.send(HttpRequest.newBuilder(URI.create(registry + "/api/v1/images/" + IMAGE
+                + "/versions/0.1.0")).build(), HttpResponse.BodyHandlers.discarding()).statusCode() == 200);
 
-        awaitPipeline("six ImagePublished for 0.1.0", Duration.ofMinutes(20), () -> published("0.1.0").size() == 6);
+        // The console, open on the release from its first moments, as someone following it would have it.
+        try (ConsoleBrowser console = new ConsoleBrowser(registry + "/console/#/images/" + IMAGE + "/0.1.0")) {
+            awaitPipeline("six ImagePublished for 0.1.0", Duration.ofMinutes(20), () -> {
+                console.look();
+                return published("0.1.0").size() == 6;
+            });
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500)).until(() -> {
+                console.look();
+                return console.seen().size() == 6 && console.seen().values().stream().allMatch(states -> states.contains("published"));
+            });
+            console.screenshot("e2e-0.1.0-published");
+            assertTrue(console.samePage(), "the page followed the release without being reloaded");
+            List<String> states = console.versionStates();
+            assertEquals("published", states.get(states.size() - 1), "the version's states as the page showed them: " + states);
+            assertTrue(states.size() > 1, "the page showed the release before it was published: " + states);
+            for (String format : List.of("raw", "qcow2", "vhd", "vhdx", "vmdk", "ova")) {
+                WebElement row = console.row(format);
+                for (String step : new String[] {"tagged", "built", "verified", "published"}) {
+                    assertEquals(1, row.findElements(By.cssSelector("ol.timeline li[data-step='" + step + "']")).size(), step + " in " + row.getText());
+                }
+            }
+        }
 
         List<ImagePublished> published = published("0.1.0");
         assertEquals(Set.of("raw", "qcow2", "vhd", "vhdx", "vmdk", "ova"), published.stream().map(ImagePublished::format).collect(Collectors.toSet()));

@@ -79,6 +79,7 @@ public final class Benchmark {
     String run(Path root, Path state) throws Exception {
         UpstreamImage upstream = UpstreamImage.buildOrReuse(root);
         Instant began = Instant.now();
+        Release first;
         Release release;
         try (KafkaBroker kafka = KafkaBroker.start(state.resolve("kafka"), LoopbackPorts.free());
              PostgresCluster postgres = PostgresCluster.start(state.resolve("postgres"), LoopbackPorts.free())) {
@@ -96,13 +97,16 @@ public final class Benchmark {
                     watcherSettings, Map.of(WEBHOOK_SECRET_VARIABLE, webhookSecret));
                  ReleaseEvents events = new ReleaseEvents(ServiceAccounts.provision(kafka, ServiceAccount.OBSERVER), image)) {
                 services.awaitWatching("demo");
-                String version = "0.1.0";
-                release = release(services, repo, events, webhookSecret, version, formats, state);
-                eventFigures(release);
-                Path raw = state.resolve("artifacts").resolve(image).resolve(version).resolve(image + "-" + version + ".raw");
+                // The first release is what a new user sees (every service's first event, cold JIT); the second is the
+                // steady state, where the hop figures are judged.
+                first = release(services, repo, events, webhookSecret, "0.1.0", formats, state);
+                release = release(services, repo, events, webhookSecret, "0.1.1", formats, state);
+                eventFigures(first, "first release");
+                eventFigures(release, "second release");
+                Path raw = artifact(services, image, release.version(), "raw");
                 conversionFigure(state, raw, release.stages());
-                inspectionFigure(services, image, version, formats, raw, state);
-                lookupFigure(services, image, version, state);
+                inspectionFigure(services, image, release.version(), formats, raw, state);
+                lookupFigure(services, image, release.version(), state);
                 memoryNote(services);
                 services.close();
             }
@@ -110,6 +114,13 @@ public final class Benchmark {
             packerFigure(root, repo, upstream, state, release);
         }
         return report(began);
+    }
+
+    /** Where the store keeps a published format (the lookup's location, a file: URI in the embedded default). */
+    private Path artifact(KilnServices services, String image, String version, String format) throws Exception {
+        HttpResponse<String> lookup = http.send(HttpRequest.newBuilder(URI.create(services.service("registry").url() + "/api/v1/images/"
+                + image + "/lookup?version=" + version + "&format=" + format)).build(), HttpResponse.BodyHandlers.ofString());
+        return Path.of(URI.create(JSON.readTree(lookup.body()).path("location").asText()));
     }
 
     /** What one release did, as a subscriber saw it, and the build's stages from its log. */
@@ -140,7 +151,7 @@ public final class Benchmark {
             }
             if (published == formats.size()) {
                 Thread.sleep(2000);
-                return new Release(version, pushed, webhook, events.of(version), stages(state));
+                return new Release(version, pushed, webhook, events.of(version), stages(state, version));
             }
             Thread.sleep(500);
         }
@@ -148,11 +159,11 @@ public final class Benchmark {
     }
 
     /** The build's stages and their lengths in seconds, from the "== step done in N s" lines of the stored build log. */
-    private static Map<String, Double> stages(Path state) throws IOException {
+    private static Map<String, Double> stages(Path state, String version) throws IOException {
         Map<String, Double> stages = new LinkedHashMap<>();
         Pattern done = Pattern.compile("^== ([a-z0-9-]+) done in ([0-9.]+) s$");
         try (var files = Files.walk(state.resolve("artifacts"))) {
-            for (Path log : files.filter(f -> f.getFileName().toString().endsWith(".log")).toList()) {
+            for (Path log : files.filter(f -> f.getFileName().toString().endsWith(".log") && f.getParent().getFileName().toString().equals(version)).toList()) {
                 for (String line : Files.readAllLines(log)) {
                     Matcher m = done.matcher(line);
                     if (m.matches()) {
@@ -164,13 +175,15 @@ public final class Benchmark {
         return stages;
     }
 
-    private void eventFigures(Release release) {
+    private final Map<String, Duration> tagToPublished = new LinkedHashMap<>();
+
+    private void eventFigures(Release release, String label) {
         Instant lastPublished = release.seen().stream().filter(e -> e.type() == EventType.IMAGE_PUBLISHED).map(ReleaseEvents.Seen::at)
                 .max(Comparator.naturalOrder()).orElseThrow();
-        tagToPublished = Duration.between(release.pushed(), lastPublished);
+        tagToPublished.put(label, Duration.between(release.pushed(), lastPublished));
         Instant tagged = release.seen().stream().filter(e -> e.type() == EventType.RELEASE_TAGGED).map(ReleaseEvents.Seen::at).findFirst().orElseThrow();
         long webhookMillis = Duration.between(release.webhook(), tagged).toMillis();
-        figures.add(new Figure("5a. webhook → ReleaseTagged (subscriber)", webhookMillis + " ms", "1 s", webhookMillis / 1000.0,
+        figures.add(new Figure("5a. webhook → ReleaseTagged (subscriber), " + label, webhookMillis + " ms", "1 s", webhookMillis / 1000.0,
                 "≤ 1 s", webhookMillis <= 1000));
         // Transit: from the sender's stamp on the record to this subscriber, per event type.
         Map<EventType, List<Long>> transit = new LinkedHashMap<>();
@@ -179,7 +192,7 @@ public final class Benchmark {
         }
         transit.forEach((type, millis) -> {
             long p99 = percentile(millis, 0.99);
-            figures.add(new Figure("5b. " + type.payload().getSimpleName() + " sender → subscriber, p99 of " + millis.size(), p99 + " ms",
+            figures.add(new Figure("5b. " + type.payload().getSimpleName() + " sender → subscriber, p99 of " + millis.size() + ", " + label, p99 + " ms",
                     "100 ms", p99 / 100.0, "≤ 100 ms", p99 <= 100));
         });
         // The registry's hop: ImageVerified on the broker → its ImagePublished on the broker (consume, commit, relay).
@@ -191,13 +204,11 @@ public final class Benchmark {
             }
         }
         long hopP99 = percentile(hop, 0.99);
-        figures.add(new Figure("5c. registry hop ImageVerified → ImagePublished, p99 of " + hop.size(), hopP99 + " ms", "100 ms",
+        figures.add(new Figure("5c. registry hop ImageVerified → ImagePublished, p99 of " + hop.size() + ", " + label, hopP99 + " ms", "100 ms",
                 hopP99 / 100.0, "≤ 100 ms", hopP99 <= 100));
-        notes.add("Stages of the build (from its log): " + release.stages());
-        notes.add("Timeline (seconds after the push, as a subscriber saw each event): " + timeline(release));
+        notes.add("Stages of the " + label + "'s build (seconds, from its log): " + release.stages());
+        notes.add("Timeline of the " + label + " (seconds after the push, as a subscriber saw each event): " + timeline(release));
     }
-
-    private Duration tagToPublished;
 
     private void packerFigure(Path root, DemoRepository repo, UpstreamImage upstream, Path state, Release release) throws Exception {
         Path work = Files.createDirectories(state.resolve("bare-packer"));
@@ -246,13 +257,23 @@ public final class Benchmark {
                 notes.add("The bare packer build failed (exit " + result.exitCode() + "); see " + log + ": figure 1 has no anchor");
                 return;
             }
-            double kiln = tagToPublished.toMillis() / 1000.0;
-            figures.add(0, new Figure("1. tag → all formats published, vs bare `packer build`", seconds(kiln), seconds(packer), kiln / packer,
-                    "≤ 1.3×", kiln / packer <= 1.3));
+            List<Figure> ones = new ArrayList<>();
+            for (Map.Entry<String, Duration> run : tagToPublished.entrySet()) {
+                double kiln = run.getValue().toMillis() / 1000.0;
+                ones.add(new Figure("1. tag → all formats published, " + run.getKey() + ", vs bare `packer build`", seconds(kiln), seconds(packer),
+                        kiln / packer, "≤ 1.3×", kiln / packer <= 1.3));
+            }
+            figures.addAll(0, ones);
+            double kiln = tagToPublished.get("second release").toMillis() / 1000.0;
             Double packerStage = release.stages().get("packer-build");
-            if (packerStage != null) {
-                notes.add(String.format(Locale.ROOT, "The pipeline's own packer-build stage took %s (the bare build %s); tag → published is %.2f× that stage.",
-                        seconds(packerStage), seconds(packer), kiln / packerStage));
+            Double remaster = release.stages().get("remaster");
+            if (packerStage != null && remaster != null && bootMillis > 0) {
+                // What no pipeline that keeps kiln's guarantees can skip: the Packer build itself, making its disk
+                // reproducible (remaster), and one boot of that disk.
+                double bound = packer + remaster + bootMillis / 1000.0;
+                notes.add(String.format(Locale.ROOT, "The tightest honest bound for figure 1: the bare build %s + remastering the disk for "
+                                + "reproducibility %s + one boot test %s = %s; the second release took %.2f× that. Its own packer-build stage took %s.",
+                        seconds(packer), seconds(remaster), seconds(bootMillis / 1000.0), seconds(bound), kiln / bound, seconds(packerStage)));
             }
         } finally {
             dev.kiln.disk.Trees.delete(tmp);
@@ -284,6 +305,8 @@ public final class Benchmark {
                 6, size / 1048576.0, seconds(copied * 6), copied * 6 / convert));
     }
 
+    private long bootMillis;
+
     private void inspectionFigure(KilnServices services, String image, String version, List<String> formats, Path raw, Path state) throws Exception {
         List<Long> inspect = new ArrayList<>();
         List<Long> boots = new ArrayList<>();
@@ -296,6 +319,7 @@ public final class Benchmark {
                 boots.add(phases.path("boot").asLong());
             }
         }
+        bootMillis = boots.stream().mapToLong(Long::longValue).max().orElse(0);
         notes.add("Verification: " + boots.size() + " boot(s) for " + formats.size() + " formats (" + boots + " ms); offline inspection "
                 + inspect + " ms per format");
         long worst = inspect.stream().mapToLong(Long::longValue).max().orElse(0);
@@ -343,13 +367,14 @@ public final class Benchmark {
                 + state.resolve("nginx/error.log") + ";\nevents { worker_connections 1024; }\nhttp {\n  access_log off;\n"
                 + "  client_body_temp_path " + state.resolve("nginx") + ";\n"
                 + "  server { listen 127.0.0.1:" + port + "; location / { root " + www + "; default_type application/json; } }\n}\n");
-        warmUp(url);
+        Wrk.run(url); // warm-up: the JIT compiles the path under this very load; not counted
         Wrk kiln = Wrk.run(url);
         Process nginx = new ProcessBuilder(ToolProcess.diesWithThisService(List.of("nginx", "-c", conf.toString(), "-p", state.resolve("nginx").toString())))
                 .redirectErrorStream(true).redirectOutput(state.resolve("nginx/out.log").toFile()).start();
         Wrk anchor;
         try {
             Thread.sleep(1000);
+            Wrk.run("http://127.0.0.1:" + port + "/lookup.json");
             anchor = Wrk.run("http://127.0.0.1:" + port + "/lookup.json");
         } finally {
             nginx.destroy();
@@ -360,12 +385,6 @@ public final class Benchmark {
                 String.format(Locale.ROOT, "%.0f req/s, p50 %.2f ms, p99 %.2f ms", kiln.requestsPerSecond(), kiln.p50Millis(), kiln.p99Millis()),
                 String.format(Locale.ROOT, "%.0f req/s, p50 %.2f ms, p99 %.2f ms", anchor.requestsPerSecond(), anchor.p50Millis(), anchor.p99Millis()),
                 ratio, "≥ 0.5×, p99 ≤ 10 ms", ratio >= 0.5 && kiln.p99Millis() <= 10));
-    }
-
-    private void warmUp(String url) throws Exception {
-        for (int i = 0; i < 2000; i++) {
-            http.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.discarding());
-        }
     }
 
     /** Heap in use and the most it reached, per service, after the load (each runs with -Xmx512m). */

@@ -60,8 +60,10 @@ public class ImageVerifier {
         sweepAbandoned(config);
     }
 
+    // Two at a time by default (kiln.verifier.concurrency): decoding and inspecting are mostly I/O, and the formats of one
+    // release share one boot (BootProofs), so the second worker checks the other formats while the first boots.
     @Incoming("image-built")
-    @Blocking
+    @Blocking(value = "kiln-verifications", ordered = false)
     public void onImageBuilt(String payload) throws Exception {
         // A payload that does not decode is the event's fault: dead-lettered. A store, Git remote or broker that is away
         // is waited for: the record is retried, never skipped.

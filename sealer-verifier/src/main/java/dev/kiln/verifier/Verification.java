@@ -121,18 +121,19 @@ public final class Verification {
             phases.put("inspect", millisSince(t));
 
             if (bootEnabled && findings.isEmpty()) {
-                java.util.Optional<BootProofs.Proof> proof = booted.of(rawSha256);
-                if (proof.isPresent()) {
-                    rulesChecked.put("boot", BOOT_WHY + " This disk (decoded sha256 " + rawSha256 + ") booted as " + proof.get().format()
-                            + " at " + proof.get().at() + " in " + proof.get().bootMillis() + " ms; QEMU reads this " + claim.format()
-                            + " through the driver that decoded it to those same bytes, so it was not booted again.");
-                    bootMillis = proof.get().bootMillis();
-                } else {
-                    t = System.nanoTime();
+                t = System.nanoTime();
+                DecodedImage disk = decoded;
+                BootProofs.Outcome boot = booted.bootOnce(rawSha256, claim.format(), () -> this.boot.boot(disk.boot(), disk.bootFormat(), workspace));
+                BootProofs.Proof proof = boot.proof();
+                bootMillis = proof.bootMillis();
+                if (boot.bootedHere()) {
                     rulesChecked.put("boot", BOOT_WHY);
-                    bootMillis = boot.boot(decoded.boot(), decoded.bootFormat(), workspace);
                     phases.put("boot", millisSince(t));
-                    booted.booted(rawSha256, new BootProofs.Proof(claim.format(), bootMillis, java.time.Instant.now()));
+                } else {
+                    rulesChecked.put("boot", BOOT_WHY + " This disk (decoded sha256 " + rawSha256 + ") booted as " + proof.format()
+                            + " at " + proof.at() + " in " + proof.bootMillis() + " ms; QEMU reads this " + claim.format()
+                            + " through the driver that decoded it to those same bytes, so it was not booted again.");
+                    phases.put("boot-wait", millisSince(t));
                 }
             }
         } catch (Rejection e) {

@@ -415,7 +415,11 @@ public final class Benchmark {
             if (!result.ok()) {
                 throw new IOException("wrk failed: " + result.text());
             }
-            String text = result.text();
+            return parse(result.text());
+        }
+
+        /** wrk --latency's report read: its rate and its 50th and 99th percentiles in milliseconds. */
+        static Wrk parse(String text) throws IOException {
             Matcher rps = Pattern.compile("Requests/sec:\\s+([0-9.]+)").matcher(text);
             if (!rps.find()) {
                 throw new IOException("wrk printed no rate: " + text);

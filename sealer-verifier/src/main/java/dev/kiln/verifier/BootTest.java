@@ -25,8 +25,23 @@ final class BootTest {
         this.accelerator = accelerator;
     }
 
+    /**
+     * Boots under way in this verifier at most: each guest has 2 vCPUs and 1 GiB, and more of them at once on a small
+     * host only makes every one slower (under TCG, towards the boot timeout) while the other verifications decode.
+     */
+    private static final java.util.concurrent.Semaphore BOOTS = new java.util.concurrent.Semaphore(2, true);
+
     /** Milliseconds from power-on to the marker. */
     long boot(Path disk, String qemuFormat, Path workspace) throws Rejection, IOException, InterruptedException {
+        BOOTS.acquire();
+        try {
+            return bootNow(disk, qemuFormat, workspace);
+        } finally {
+            BOOTS.release();
+        }
+    }
+
+    private long bootNow(Path disk, String qemuFormat, Path workspace) throws Rejection, IOException, InterruptedException {
         Path console = workspace.resolve("console.log");
         Path qemuLog = workspace.resolve("qemu.log");
         Files.deleteIfExists(console);

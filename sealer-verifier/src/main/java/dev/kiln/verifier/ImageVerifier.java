@@ -60,8 +60,8 @@ public class ImageVerifier {
         sweepAbandoned(config);
     }
 
-    // Two at a time by default (kiln.verifier.concurrency): decoding and inspecting are mostly I/O, and the formats of one
-    // release share one boot (BootProofs), so the second worker checks the other formats while the first boots.
+    // Six at a time by default (KILN_VERIFIER_CONCURRENCY): the formats of one release share one boot (BootProofs), so
+    // the others are decoded and inspected while it runs.
     @Incoming("image-built")
     @Blocking(value = "kiln-verifications", ordered = false)
     public void onImageBuilt(String payload) throws Exception {

@@ -59,14 +59,62 @@ final class RepositoryScan {
         this.clock = clock;
     }
 
+    /**
+     * Each repository's transactional producer, kept between scans (signing in and initialising a transaction costs
+     * most of a scan); closed and made again after any failure, which is also how a fenced one is given up.
+     */
+    private final Map<String, KafkaProducer<String, String>> producers = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private KafkaProducer<String, String> producer(WatchedRepository repo) {
+        return producers.computeIfAbsent(repo.name(), name -> {
+            Map<String, Object> config = new HashMap<>(kafka);
+            config.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "kiln-tag-watcher-" + name);
+            config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+            config.put(ProducerConfig.ACKS_CONFIG, "all");
+            config.putIfAbsent(ProducerConfig.MAX_BLOCK_MS_CONFIG, (int) Duration.ofSeconds(20).toMillis());
+            KafkaProducer<String, String> made = new KafkaProducer<>(config, new StringSerializer(), new StringSerializer());
+            try {
+                made.initTransactions();
+            } catch (RuntimeException e) {
+                made.close(Duration.ofSeconds(5));
+                throw e;
+            }
+            return made;
+        });
+    }
+
+    /** Scans never overlap for one repository (RepositoryState), so its producer is used by one scan at a time. */
     Result scan(WatchedRepository repo) throws Exception {
-        Map<String, Object> config = new HashMap<>(kafka);
-        config.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "kiln-tag-watcher-" + repo.name());
-        config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-        config.put(ProducerConfig.ACKS_CONFIG, "all");
-        config.putIfAbsent(ProducerConfig.MAX_BLOCK_MS_CONFIG, (int) Duration.ofSeconds(20).toMillis());
-        try (KafkaProducer<String, String> producer = new KafkaProducer<>(config, new StringSerializer(), new StringSerializer())) {
-            producer.initTransactions();
+        Result result;
+        try {
+            result = scanWith(producer(repo), repo);
+        } catch (Exception | Error e) {
+            discardProducer(repo);
+            throw e;
+        }
+        if (result.fenced()) {
+            // Another instance holds the transactional id now; a later scan here starts a producer of its own again.
+            discardProducer(repo);
+        }
+        return result;
+    }
+
+    private void discardProducer(WatchedRepository repo) {
+        KafkaProducer<String, String> failed = producers.remove(repo.name());
+        if (failed != null) {
+            failed.close(Duration.ofSeconds(5));
+        }
+    }
+
+    /** The producers, at shutdown; a scan in flight has finished by then. */
+    void close() {
+        producers.values().forEach(p -> p.close(Duration.ofSeconds(5)));
+        producers.clear();
+        ledger.close();
+    }
+
+    private Result scanWith(KafkaProducer<String, String> producer, WatchedRepository repo) throws Exception {
+        try {
             ScanPlan plan;
             Map<String, LedgerEntry> known;
             // From reading the ledger to committing what the scan decided, one scan at a time in this process: two

@@ -99,20 +99,27 @@ final class TagLedger {
         return snapshot().forRepository(repository);
     }
 
+    /** Reads the ledger from where it left off (a new one, after a failure, from the beginning): a scan pays for what is new. */
+    private KafkaConsumer<String, String> reader;
+    private List<TopicPartition> partitions = List.of();
+    private final Map<String, LedgerEntry> entries = new java.util.LinkedHashMap<>();
+
     /** The ledger's live entries, in the order they were first written. */
-    private java.util.Collection<LedgerEntry> readAll() {
-        Map<String, Object> config = new HashMap<>(kafka);
-        config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        Map<String, LedgerEntry> entries = new java.util.LinkedHashMap<>();
-        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(config, new StringDeserializer(), new StringDeserializer())) {
-            List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
-                    .map(p -> new TopicPartition(topic, p.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-            while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
-                for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(500))) {
+    private synchronized java.util.Collection<LedgerEntry> readAll() {
+        try {
+            if (reader == null) {
+                Map<String, Object> config = new HashMap<>(kafka);
+                config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+                config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+                reader = new KafkaConsumer<>(config, new StringDeserializer(), new StringDeserializer());
+                partitions = reader.partitionsFor(topic, Duration.ofSeconds(30)).stream().map(p -> new TopicPartition(topic, p.partition())).toList();
+                reader.assign(partitions);
+                reader.seekToBeginning(partitions);
+                entries.clear();
+            }
+            Map<TopicPartition, Long> end = reader.endOffsets(partitions);
+            while (partitions.stream().anyMatch(p -> reader.position(p) < end.get(p))) {
+                for (ConsumerRecord<String, String> record : reader.poll(Duration.ofMillis(500))) {
                     if (record.key() == null) {
                         continue;
                     }
@@ -123,8 +130,18 @@ final class TagLedger {
                     }
                 }
             }
+            return List.copyOf(entries.values());
+        } catch (RuntimeException e) {
+            close();
+            throw e;
         }
-        return entries.values();
+    }
+
+    synchronized void close() {
+        if (reader != null) {
+            reader.close(Duration.ofSeconds(5));
+            reader = null;
+        }
     }
 
     ProducerRecord<String, String> write(LedgerEntry entry) {

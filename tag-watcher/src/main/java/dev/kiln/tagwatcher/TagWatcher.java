@@ -65,6 +65,7 @@ public class TagWatcher {
         if (!scanners.awaitTermination(30, TimeUnit.SECONDS)) {
             scanners.shutdownNow();
         }
+        scan.close();
     }
 
     @Scheduled(every = "${kiln.watcher.tick:1s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
@@ -84,6 +85,11 @@ public class TagWatcher {
             return false;
         }
         state.requestScan();
+        // Now, not at the next tick: a webhook's tag is released within the scan's own time. One under way
+        // leaves the request for the tick after it.
+        if (state.claimIfDue(Instant.now())) {
+            scanners.submit(() -> run(state));
+        }
         return true;
     }
 

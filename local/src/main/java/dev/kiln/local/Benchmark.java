@@ -300,9 +300,34 @@ public final class Benchmark {
         figures.add(new Figure("2. sealed raw → every format (throughput) vs `cp --sparse` of it",
                 String.format(Locale.ROOT, "%s (%.0f MiB/s)", seconds(convert), size / 1048576.0 / convert),
                 String.format(Locale.ROOT, "%s (%.0f MiB/s)", seconds(copied), size / 1048576.0 / copied), ratio, "≥ 0.7×", ratio >= 0.7));
-        notes.add(String.format(Locale.ROOT, "Conversion makes %d files from the %.0f MiB disk (compressing the VMDK and the OVA's disk), "
-                        + "checks and compares each against it and takes their digests; one sparse copy per format would take %s, ratio %.2f.",
-                6, size / 1048576.0, seconds(copied * 6), copied * 6 / convert));
+        // The tightest honest bound: qemu-img writing each format once and nothing else (no check, no compare, no
+        // digest, no OVA packaging), one after another; the stage runs them side by side, one per core.
+        double bare = 0;
+        Map<String, Double> each = new LinkedHashMap<>();
+        for (String id : dev.kiln.events.DiskFormat.ids()) {
+            dev.kiln.events.DiskFormat format = dev.kiln.events.DiskFormat.of(id);
+            Path out = state.resolve("bare-convert." + format.extension());
+            List<String> command = new ArrayList<>(List.of("qemu-img", "convert", "-f", "raw", "-O", format.qemuFormat()));
+            command.addAll(format.createOptions());
+            command.add(raw.toString());
+            command.add(out.toString());
+            long began = System.nanoTime();
+            ToolProcess.Result made = ToolProcess.run(command, Duration.ofMinutes(10));
+            double took = (System.nanoTime() - began) / 1e9;
+            Files.deleteIfExists(out);
+            if (!made.ok()) {
+                notes.add("qemu-img convert to " + id + " failed: " + made.text());
+                return;
+            }
+            each.put(id, Math.round(took * 10) / 10.0);
+            bare += took;
+        }
+        int cores = Runtime.getRuntime().availableProcessors();
+        double bound = bare / Math.min(cores, each.size());
+        notes.add(String.format(Locale.ROOT, "Figure 2's anchor is unfair: `cp --sparse` copies only the disk's data, once, where conversion writes "
+                        + "%d containers (two of them compressed) and then checks, compares and digests each. The tightest honest bound is "
+                        + "qemu-img writing each format once and nothing else: %s one after another %s, %s on %d cores; the stage "
+                        + "took %.2f× that bound.", each.size(), seconds(bare), each, seconds(bound), Math.min(cores, each.size()), convert / bound));
     }
 
     private long bootMillis;

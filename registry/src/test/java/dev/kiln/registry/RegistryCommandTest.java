@@ -71,7 +71,8 @@ class RegistryCommandTest {
         Release v1 = release("debian-cli", "2.0.0");
         Release v2 = release("debian-cli", "2.1.0");
         send(tagged(v1), built(v1, "qcow2", 'a'), verified(v1, "qcow2", 'a'), tagged(v2), failed(v2, "qcow2"));
-        await().atMost(Duration.ofSeconds(30)).until(() -> "published".equals(given().get("/api/v1/images/debian-cli/versions/2.0.0").path("state")));
+        await().atMost(Duration.ofSeconds(30)).until(() -> "published".equals(given().get("/api/v1/images/debian-cli/versions/2.0.0").path("state"))
+                && "failed".equals(given().get("/api/v1/images/debian-cli/versions/2.1.0").path("state")));
 
         assertEquals(0, kiln("images"), err());
         assertTrue(out().matches("(?s)IMAGE\\s+VERSIONS\\s+LATEST PUBLISHED\n.*debian-cli\\s+2\\s+2\\.0\\.0\n.*"), out());

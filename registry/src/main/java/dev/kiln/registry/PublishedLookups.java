@@ -18,7 +18,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * rebuild's verdict, any event applied): {@link ReleaseChanges} forgets the image's answers after that change is
  * committed. An answer read from the database before a change but kept after it would be stale, so an answer is kept
  * only if nothing was forgotten since its read began. Only successful answers are kept; refusals always go to the
- * database. This registry's own changes are the only ones: one registry process serves a database.
+ * database. A process forgets on the changes it makes or applies itself: with several registry processes on one
+ * database, switch this off ({@code kiln.registry.lookup-memory=false}) so that a revocation made through one is
+ * refused at once by all.
  */
 @ApplicationScoped
 public class PublishedLookups {
@@ -41,8 +43,12 @@ public class PublishedLookups {
     private long generation;
     private int kept;
 
-    PublishedLookups(ObjectMapper json) {
+    private final boolean enabled;
+
+    PublishedLookups(ObjectMapper json,
+                     @org.eclipse.microprofile.config.inject.ConfigProperty(name = "kiln.registry.lookup-memory", defaultValue = "true") boolean enabled) {
         this.json = json;
+        this.enabled = enabled;
     }
 
     /** The question as a key: by version or by channel, and the format. */
@@ -51,6 +57,9 @@ public class PublishedLookups {
     }
 
     Optional<Answer> cached(String image, String question) {
+        if (!enabled) {
+            return Optional.empty();
+        }
         Map<String, Answer> answers = byImage.get(image);
         return answers == null ? Optional.empty() : Optional.ofNullable(answers.get(question));
     }
@@ -70,7 +79,7 @@ public class PublishedLookups {
             throw new IllegalStateException("a lookup answer did not serialize", e);
         }
         synchronized (this) {
-            if (readBegan == generation) {
+            if (enabled && readBegan == generation) {
                 if (kept >= KEPT) {
                     byImage.clear();
                     kept = 0;

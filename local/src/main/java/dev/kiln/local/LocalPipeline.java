@@ -67,10 +67,15 @@ public final class LocalPipeline {
                 // services first, then the servers they use.
                 Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                     say("stopping the services, PostgreSQL and Kafka");
-                    services.close();
-                    postgres.close();
-                    kafka.close();
+                    try {
+                        services.close();
+                    } finally {
+                        postgres.close();
+                        kafka.close();
+                    }
                 }, "kiln-up-stop"));
+                kafka.stoppedByCaller();
+                postgres.stoppedByCaller();
                 services.supervise(LocalPipeline::say);
                 // ./kiln rebuild finds the registry here.
                 Files.writeString(state.resolve("registry-url"), services.service("registry").url() + "\n");

@@ -31,6 +31,16 @@ import java.util.concurrent.TimeUnit;
  * by tests that play other parties. Its password is in {@code server.properties} (0600) and never on a command line.
  */
 public final class KafkaBroker implements AutoCloseable {
+    private ExitStop exitStop;
+
+    /**
+     * The caller stops this server itself, after the services that use it (./kiln up, the fault drill): its own stop
+     * at exit is withdrawn, since shutdown hooks run all at once and it would pull the server from under them.
+     */
+    public void stoppedByCaller() {
+        exitStop.withdraw();
+    }
+
     public static final String ADMIN = "kiln-admin";
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(120);
     private static KafkaBroker shared;
@@ -67,7 +77,7 @@ public final class KafkaBroker implements AutoCloseable {
                 ChildProcess.run(format, log, Duration.ofMinutes(2));
             }
             KafkaBroker broker = new KafkaBroker(serve(home), port, home, adminPassword);
-            Runtime.getRuntime().addShutdownHook(new Thread(broker::close, "kafka-broker-stop"));
+            broker.exitStop = new ExitStop(broker::close, "kafka-broker-stop");
             broker.awaitReady();
             return broker;
         } catch (IOException e) {

@@ -21,6 +21,16 @@ import java.util.stream.Stream;
  * {@code postgres} system user that Debian's package creates.
  */
 public final class PostgresCluster implements AutoCloseable {
+    private ExitStop exitStop;
+
+    /**
+     * The caller stops this server itself, after the services that use it (./kiln up, the fault drill): its own stop
+     * at exit is withdrawn, since shutdown hooks run all at once and it would pull the server from under them.
+     */
+    public void stoppedByCaller() {
+        exitStop.withdraw();
+    }
+
     public static final String DATABASE = "kiln";
     public static final String USER = "kiln";
     private static final String SERVICE_USER = "postgres";
@@ -82,7 +92,7 @@ public final class PostgresCluster implements AutoCloseable {
             }
             cluster.run(List.of(bin.resolve("pg_ctl").toString(), "-D", data.toString(), "-l", log.toString(),
                     "-w", "-t", "60", "start"), home.resolve("pg_ctl.log"));
-            Runtime.getRuntime().addShutdownHook(new Thread(cluster::close, "postgres-stop"));
+            cluster.exitStop = new ExitStop(cluster::close, "postgres-stop");
             if (fresh) {
                 cluster.createDatabase();
             }

@@ -84,9 +84,9 @@ public final class Benchmark {
         try (KafkaBroker kafka = KafkaBroker.start(state.resolve("kafka"), LoopbackPorts.free());
              PostgresCluster postgres = PostgresCluster.start(state.resolve("postgres"), LoopbackPorts.free())) {
             DemoRepository repo = DemoRepository.prepare(root.resolve("examples"), state.resolve("demo"), upstream);
-            String kilnYaml = repo.read("kiln.yaml");
-            String image = kilnYaml.replaceAll("(?s).*?(?m:^image: *([a-z0-9._-]+)).*", "$1");
-            List<String> formats = List.of(kilnYaml.replaceAll("(?s).*?(?m:^formats: *\\[([^]]*)]).*", "$1").split(", *"));
+            dev.kiln.events.KilnFile kilnFile = dev.kiln.events.KilnFile.parse(repo.read("kiln.yaml"));
+            String image = kilnFile.image();
+            List<String> formats = kilnFile.formats();
             String token = dev.kiln.stack.SecretFile.readOrCreate(state.resolve("registry-token"));
             String webhookSecret = dev.kiln.stack.SecretFile.readOrCreate(state.resolve("webhook-secret"));
             // The webhook alone starts the scan: polling is pushed out of the way so it cannot answer first.
@@ -108,7 +108,6 @@ public final class Benchmark {
                 inspectionFigure(services, image, release.version(), formats, raw, state);
                 lookupFigure(services, image, release.version(), state);
                 memoryNote(services);
-                services.close();
             }
             // Alone on the machine, after the stack is down: the anchor of figure 1.
             packerFigure(root, repo, upstream, state, release);

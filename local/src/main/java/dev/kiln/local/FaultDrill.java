@@ -314,9 +314,10 @@ public final class FaultDrill implements AutoCloseable {
             DemoRepository repo = DemoRepository.prepare(root.resolve("examples"), state.resolve("demo"),
                     dev.kiln.stack.UpstreamImage.buildOrReuse(root));
             String kilnYaml = repo.read("kiln.yaml");
-            String image = kilnYaml.replaceAll("(?s).*?(?m:^image: *([a-z0-9._-]+)).*", "$1");
+            dev.kiln.events.KilnFile kilnFile = dev.kiln.events.KilnFile.parse(kilnYaml);
+            String image = kilnFile.image();
             if (formats == null) {
-                formats = List.of(kilnYaml.replaceAll("(?s).*?(?m:^formats: *\\[([^]]*)]).*", "$1").split(", *"));
+                formats = kilnFile.formats();
             } else {
                 repo.write("kiln.yaml", kilnYaml.replaceAll("(?m)^formats: .*$", "formats: [" + String.join(", ", formats) + "]"));
                 repo.commitAll("The fault drill's formats");

@@ -9,6 +9,9 @@ import dev.kiln.stack.PostgresCluster;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.HttpURLConnection;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -155,11 +158,11 @@ public final class KilnServices implements AutoCloseable {
 
     /** Once the tag-watcher has scanned {@code repository} for the first time: a tag pushed after it is a new one. */
     public void awaitWatching(String repository) throws IOException, InterruptedException {
-        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
-        java.time.Instant deadline = java.time.Instant.now().plus(java.time.Duration.ofMinutes(2));
-        while (java.time.Instant.now().isBefore(deadline)) {
-            java.net.http.HttpResponse<String> state = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(
-                    service("tag-watcher").url() + "/api/v1/repositories/" + repository)).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+        HttpClient http = HttpClient.newHttpClient();
+        Instant deadline = Instant.now().plus(Duration.ofMinutes(2));
+        while (Instant.now().isBefore(deadline)) {
+            HttpResponse<String> state = http.send(HttpRequest.newBuilder(URI.create(service("tag-watcher").url() + "/api/v1/repositories/"
+                    + repository)).build(), HttpResponse.BodyHandlers.ofString());
             if (state.body().contains("\"WATCHING\"")) {
                 return;
             }

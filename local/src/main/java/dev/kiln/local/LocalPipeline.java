@@ -84,10 +84,10 @@ public final class LocalPipeline {
                 }
                 say("the console (every release's journey, live; promote and revoke with the write token in " + state.resolve("registry-token")
                         + "): " + services.service("registry").url() + "/console/");
-                // The example's kiln.yaml, as kiln ships it: the services validate it properly, this only reads two keys.
-                String kilnYaml = demo.read("kiln.yaml");
-                String image = kilnYaml.replaceAll("(?s).*?(?m:^image: *([a-z0-9._-]+)).*", "$1");
-                List<String> formats = List.of(kilnYaml.replaceAll("(?s).*?(?m:^formats: *\\[([^]]*)]).*", "$1").split(", *"));
+                // The example's kiln.yaml, read as the services read it.
+                dev.kiln.events.KilnFile kilnFile = dev.kiln.events.KilnFile.parse(demo.read("kiln.yaml"));
+                String image = kilnFile.image();
+                List<String> formats = kilnFile.formats();
                 if (demo.hasTag(DEMO_TAG)) {
                     say(DEMO_TAG + " was pushed by an earlier run: releases are immutable, so it is not built again; showing its state");
                 } else {

@@ -126,10 +126,7 @@ public class ImagesResource {
     public Uni<ChannelView> promote(@PathParam("image") String image, @PathParam("channel") String channel, Promotion promotion) {
         // Announced once committed: lookups by this channel are answered anew from then on.
         return Panache.withTransaction(() -> catalog.promote(image, channel, promotion == null ? null : promotion.version()))
-                .invoke(moved -> {
-                    changes.announce(image, moved.version());
-                    relay.nudge();
-                });
+                .invoke(moved -> committed(image, moved.version()));
     }
 
     @POST
@@ -141,10 +138,7 @@ public class ImagesResource {
     public Uni<VersionView> revoke(@PathParam("image") String image, @PathParam("version") String version, Revocation revocation) {
         // Announced once committed: from then on the version is refused, by version and by channel.
         return Panache.withTransaction(() -> catalog.revoke(image, version, revocation == null ? null : revocation.reason()))
-                .invoke(revoked -> {
-                    changes.announce(image, version);
-                    relay.nudge();
-                });
+                .invoke(revoked -> committed(image, version));
     }
 
     @POST
@@ -173,5 +167,11 @@ public class ImagesResource {
     @Operation(summary = "One rebuild: its verdict, the digests per format and, when it differs, what differs and the report")
     public Uni<RebuildView> rebuild(@PathParam("image") String image, @PathParam("version") String version, @PathParam("id") String id) {
         return rebuilds.one(image, version, id);
+    }
+
+    /** A write is committed: live views and the lookup memory hear of it, and what it put in the outbox goes out now. */
+    private void committed(String image, String version) {
+        changes.announce(image, version);
+        relay.nudge();
     }
 }

@@ -231,10 +231,7 @@ class RegistryTest {
      */
     @Test
     void lookupsAreHeldUntilTheirImageChangesAndRevalidateWithTheirETag() throws Exception {
-        Release v1 = release("debian-cache", "1.0.0");
-        Release v2 = release("debian-cache", "1.1.0");
-        send(tagged(v1), built(v1, "raw", 'a'), verified(v1, "raw", 'a'), tagged(v2), built(v2, "raw", 'b'), verified(v2, "raw", 'b'));
-        await().atMost(Duration.ofSeconds(30)).until(() -> "PUBLISHED".equals(state(v1, "raw")) && "PUBLISHED".equals(state(v2, "raw")));
+        publishTwoVersions("debian-cache");
         given().auth().oauth2(TOKEN).contentType(ContentType.JSON).body("{\"version\": \"1.0.0\"}").put("/api/v1/images/debian-cache/channels/stable")
                 .then().statusCode(200);
         // The move's event is out (announced after it is sent, which also renews the image's answers) before the outage.
@@ -268,13 +265,18 @@ class RegistryTest {
         given().get(byChannel).then().statusCode(410);
     }
 
+    /** Versions 1.0.0 (raw digest a…) and 1.1.0 (b…) of the image, both published. */
+    private static void publishTwoVersions(String image) throws Exception {
+        Release v1 = release(image, "1.0.0");
+        Release v2 = release(image, "1.1.0");
+        send(tagged(v1), built(v1, "raw", 'a'), verified(v1, "raw", 'a'), tagged(v2), built(v2, "raw", 'b'), verified(v2, "raw", 'b'));
+        await().atMost(Duration.ofSeconds(30)).until(() -> "PUBLISHED".equals(state(v1, "raw")) && "PUBLISHED".equals(state(v2, "raw")));
+    }
+
     /** Deployments follow channels and revocations through events: each move is announced once, after it is committed. */
     @Test
     void channelMovesAndRevocationsAreAnnouncedOnce() throws Exception {
-        Release v1 = release("debian-moves", "1.0.0");
-        Release v2 = release("debian-moves", "1.1.0");
-        send(tagged(v1), built(v1, "raw", 'a'), verified(v1, "raw", 'a'), tagged(v2), built(v2, "raw", 'b'), verified(v2, "raw", 'b'));
-        await().atMost(Duration.ofSeconds(30)).until(() -> "PUBLISHED".equals(state(v1, "raw")) && "PUBLISHED".equals(state(v2, "raw")));
+        publishTwoVersions("debian-moves");
         for (String version : List.of("1.0.0", "1.0.0", "1.1.0")) {
             given().auth().oauth2(TOKEN).contentType(ContentType.JSON).body("{\"version\": \"" + version + "\"}")
                     .put("/api/v1/images/debian-moves/channels/stable").then().statusCode(200);

@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.OffsetDateTime;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -83,8 +84,19 @@ final class RepositoryScan {
         });
     }
 
-    /** Scans never overlap for one repository (RepositoryState), so its producer is used by one scan at a time. */
+    /**
+     * Scans never overlap for one repository in this process (RepositoryState), so its producer is used by one scan at a
+     * time. A kept producer found fenced was fenced by another instance that scanned since, not by one scanning now:
+     * the scan is done again with a new producer, which takes the transactional id back; only a new producer's fencing
+     * means another instance is scanning at this moment (and emits what this scan would have).
+     */
     Result scan(WatchedRepository repo) throws Exception {
+        boolean kept = producers.containsKey(repo.name());
+        Result result = scanOnce(repo);
+        return result.fenced() && kept ? scanOnce(repo) : result;
+    }
+
+    private Result scanOnce(WatchedRepository repo) throws Exception {
         Result result;
         try {
             result = scanWith(producer(repo), repo);
@@ -142,9 +154,15 @@ final class RepositoryScan {
                         for (KilnEvent event : plan.events()) {
                             producer.send(EventRecords.of(event, source, clock));
                         }
-                        plan.entries().forEach(entry -> producer.send(ledger.write(entry)));
-                        plan.forgotten().forEach(tag -> producer.send(ledger.forget(repo.name(), tag)));
+                        List<java.util.concurrent.Future<org.apache.kafka.clients.producer.RecordMetadata>> written = new ArrayList<>();
+                        plan.entries().forEach(entry -> written.add(producer.send(ledger.write(entry))));
+                        plan.forgotten().forEach(tag -> written.add(producer.send(ledger.forget(repo.name(), tag))));
                         producer.commitTransaction();
+                        // The next scan's read of the ledger must include what this one wrote (a commit's markers reach
+                        // the partition a moment after commitTransaction returns).
+                        for (java.util.concurrent.Future<org.apache.kafka.clients.producer.RecordMetadata> record : written) {
+                            ledger.wrote(record.get());
+                        }
                         plan.entries().stream().filter(e -> e.status() == LedgerEntry.Status.RELEASED && e.image() != null)
                                 .forEach(e -> releasedHere.putIfAbsent(e.image(), e.repository()));
                     } catch (KafkaException e) {

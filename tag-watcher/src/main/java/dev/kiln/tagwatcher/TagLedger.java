@@ -117,7 +117,7 @@ final class TagLedger {
                 reader.seekToBeginning(partitions);
                 entries.clear();
             }
-            Map<TopicPartition, Long> end = reader.endOffsets(partitions);
+            Map<TopicPartition, Long> end = committedEnd();
             while (partitions.stream().anyMatch(p -> reader.position(p) < end.get(p))) {
                 for (ConsumerRecord<String, String> record : reader.poll(Duration.ofMillis(500))) {
                     if (record.key() == null) {
@@ -134,6 +134,37 @@ final class TagLedger {
         } catch (RuntimeException e) {
             close();
             throw e;
+        }
+    }
+
+    /** The highest offset this process wrote, per partition, in a committed transaction: a read must reach past it. */
+    private final Map<TopicPartition, Long> written = new HashMap<>();
+
+    synchronized void wrote(org.apache.kafka.clients.producer.RecordMetadata record) {
+        written.merge(new TopicPartition(record.topic(), record.partition()), record.offset(), Math::max);
+    }
+
+    /**
+     * Where committed records end now, waited for until it is past everything this process committed: a transaction's
+     * commit markers reach the partition a moment after the commit returns, and a read before them would not see it.
+     */
+    private Map<TopicPartition, Long> committedEnd() {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (true) {
+            Map<TopicPartition, Long> end = reader.endOffsets(partitions);
+            boolean covered = written.entrySet().stream().allMatch(w -> end.getOrDefault(w.getKey(), 0L) > w.getValue());
+            if (covered) {
+                return end;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("the tag ledger does not show this watcher's last commit after 30 s; the scan is retried");
+            }
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for the tag ledger", e);
+            }
         }
     }
 

@@ -28,14 +28,15 @@ class ComposeFileTest {
     }
 
     @Test
-    void theStackIsValidWithKafkaPostgresAndTheFourServices() throws Exception {
+    void theStackIsValidWithKafkaPostgresAndTheFiveServices() throws Exception {
         Map<String, String> env = secrets();
         assertTrue(compose(env, "config", "-q").startsWith("0\n"), compose(env, "config", "-q"));
         String services = compose(env, "config", "--services");
-        assertEquals(Set.of("kafka", "broker-accounts", "postgres", "tag-watcher", "builder", "sealer-verifier", "registry"),
+        assertEquals(Set.of("kafka", "broker-accounts", "postgres", "tag-watcher", "builder", "sealer-verifier", "registry", "deploy"),
                 Set.copyOf(services.lines().skip(1).filter(l -> !l.isBlank()).toList()), services);
         String config = compose(env, "config");
-        assertTrue(config.contains("/dev/kvm:/dev/kvm"), "builder and verifier get /dev/kvm with the kvm file");
+        assertTrue(config.contains("/dev/kvm:/dev/kvm"), "builder, verifier and deploy get /dev/kvm with the kvm file");
+        assertEquals(3, config.split("KILN_QEMU_ACCELERATOR: kvm", -1).length - 1, "and all three are told to use it");
         assertTrue(config.contains("KILN_QEMU_ACCELERATOR: kvm"), "and are told to use it");
         assertTrue(config.contains("KAFKA_PROCESS_ROLES: broker,controller"), "Kafka runs in KRaft mode");
         // The broker and the database are on the internal network alone, and publish no port.
@@ -49,7 +50,7 @@ class ComposeFileTest {
             assertTrue(service.path("ports").isMissingNode(), internal + " publishes no port");
         }
         assertTrue(parsed.path("networks").path("internal").path("internal").asBoolean(), "the internal network has no route out");
-        for (String module : List.of("tag-watcher", "builder", "sealer-verifier", "registry", "local")) {
+        for (String module : List.of("tag-watcher", "builder", "sealer-verifier", "registry", "deploy", "local")) {
             assertTrue(Files.isRegularFile(ROOT.resolve(module).resolve("src/main/docker/Dockerfile")), module + " has a Dockerfile");
         }
         // The broker authenticates and authorizes: no plaintext listener, deny unless an ACL allows.
@@ -58,7 +59,7 @@ class ComposeFileTest {
         assertEquals("org.apache.kafka.metadata.authorizer.StandardAuthorizer", kafka.path("KAFKA_AUTHORIZER_CLASS_NAME").asText());
         assertEquals("false", kafka.path("KAFKA_ALLOW_EVERYONE_IF_NO_ACL_FOUND").asText());
         // Each service signs in with its own password, after its account exists.
-        Map<String, String> passwords = Map.of("tag-watcher", "1", "builder", "2", "sealer-verifier", "3", "registry", "4");
+        Map<String, String> passwords = Map.of("tag-watcher", "1", "builder", "2", "sealer-verifier", "3", "registry", "4", "deploy", "6");
         passwords.forEach((service, password) -> {
             com.fasterxml.jackson.databind.JsonNode node = parsed.path("services").path(service);
             assertEquals(password, node.path("environment").path("KILN_KAFKA_PASSWORD").asText(), service);
@@ -72,10 +73,12 @@ class ComposeFileTest {
     }
 
     private static Map<String, String> secrets() {
-        return Map.of("KILN_IMAGES_REPOSITORY", "https://git.example.org/images.git", "KILN_REGISTRY_WRITE_TOKEN", "t",
-                "KILN_DB_PASSWORD", "p", "KILN_KAFKA_ADMIN_PASSWORD", "a", "KILN_KAFKA_PASSWORD_TAG_WATCHER", "1",
+        Map<String, String> secrets = new java.util.HashMap<>(Map.of("KILN_IMAGES_REPOSITORY", "https://git.example.org/images.git",
+                "KILN_REGISTRY_WRITE_TOKEN", "t", "KILN_DB_PASSWORD", "p", "KILN_KAFKA_ADMIN_PASSWORD", "a", "KILN_KAFKA_PASSWORD_TAG_WATCHER", "1",
                 "KILN_KAFKA_PASSWORD_BUILDER", "2", "KILN_KAFKA_PASSWORD_SEALER_VERIFIER", "3", "KILN_KAFKA_PASSWORD_REGISTRY", "4",
-                "KILN_KAFKA_PASSWORD_OBSERVER", "5");
+                "KILN_KAFKA_PASSWORD_OBSERVER", "5", "KILN_KAFKA_PASSWORD_DEPLOY", "6"));
+        secrets.put("KILN_DEPLOY_WRITE_TOKEN", "d");
+        return secrets;
     }
 
     @Test

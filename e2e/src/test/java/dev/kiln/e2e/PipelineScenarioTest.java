@@ -1,6 +1,9 @@
 package dev.kiln.e2e;
 
 import dev.kiln.events.BuildFailed;
+import dev.kiln.events.DeploymentCompleted;
+import dev.kiln.events.DeploymentStarted;
+import dev.kiln.events.EventMessages;
 import dev.kiln.events.EventCodec;
 import dev.kiln.events.EventType;
 import dev.kiln.events.ImageBuilt;
@@ -9,6 +12,7 @@ import dev.kiln.events.KilnEvent;
 import dev.kiln.events.Sha256;
 import dev.kiln.stack.DemoRepository;
 import dev.kiln.stack.KafkaBroker;
+import dev.kiln.local.DemoDeployment;
 import dev.kiln.local.FaultDrill;
 import dev.kiln.local.KilnServices;
 import dev.kiln.stack.LoopbackPorts;
@@ -61,6 +65,8 @@ class PipelineScenarioTest {
     private static final List<String> supervisorReports = new java.util.concurrent.CopyOnWriteArrayList<>();
     private static KilnServices services;
     private static DemoRepository repo;
+    private static Thread deployKiller;
+    private static volatile boolean deployKilled;
 
     @BeforeAll
     static void pipeline() throws Exception {
@@ -74,6 +80,8 @@ class PipelineScenarioTest {
             admin.createTopics(List.of(new NewTopic(EventType.RELEASE_TAGGED.topic(), 2, (short) 1))).all().get();
         }
         repo = DemoRepository.prepare(ROOT.resolve("examples"), state.resolve("demo"), UpstreamImage.buildOrReuse(ROOT));
+        // ./kiln up's demo deployment: the example image's newest version, one instance on local QEMU.
+        DemoDeployment.declare(state, IMAGE);
         services = KilnServices.start(ROOT, state, kafka, postgres, Map.of("demo", repo.origin().toString()), 2, "e2e-token");
         services.supervise(supervisorReports::add);
         await().atMost(Duration.ofMinutes(1)).until(() -> get(services.service("tag-watcher").url() + "/api/v1/repositories/demo").contains("\"WATCHING\""));
@@ -138,11 +146,24 @@ class PipelineScenarioTest {
             assertEquals(event.artifact().sha256(), Sha256.of(Path.of(URI.create(event.artifact().location()))), "stored " + event.format());
             assertTrue(event.verification().bootMillis() > 0, event.format() + " was booted");
         }
+
+        // The demo deployment follows 'latest': the qcow2 publication rolls 0.1.0 out on local QEMU, and says so.
+        awaitPipeline("the demo deployment running 0.1.0", Duration.ofMinutes(10), () -> events(DeploymentCompleted.class, "0.1.0").size() == 1);
+        List<DeploymentStarted> started = events(DeploymentStarted.class, "0.1.0");
+        assertEquals(1, started.size(), started.toString());
+        ImagePublished qcow2 = published.stream().filter(e -> e.format().equals("qcow2")).findFirst().orElseThrow();
+        assertEquals("image-published", started.get(0).trigger());
+        assertEquals(EventMessages.idOf(qcow2), started.get(0).causeId(), "the rollout names the publication that caused it");
+        DeploymentCompleted completed = events(DeploymentCompleted.class, "0.1.0").get(0);
+        assertEquals(1, completed.instances().size());
+        assertEquals(started.get(0).causeId(), completed.causeId());
+        assertEquals(1, demoMachines().size(), "one machine runs the demo: " + demoMachines());
     }
 
     @Test
     @Order(2)
     void twoBuildersShareTwoReleasesEachBuiltOnceAndAFailingPlaybookPublishesNothing() throws Exception {
+        deployKiller = killDeployWhenItRollsOut("0.1.1");
         repo.write("kiln.yaml", repo.read("kiln.yaml").replaceAll("(?m)^formats: .*$", "formats: [qcow2, raw]"));
         repo.commitAll("Two formats are enough for the patch release");
         repo.pushTag("release-0.1.1", "patch release");
@@ -174,11 +195,70 @@ class PipelineScenarioTest {
     }
 
     /**
+     * The deploy service is killed (SIGKILL) as soon as it starts rolling 0.1.1 out to the demo deployment: restarted
+     * by the supervisor, it carries the rollout on where it was (the instance it launched outlived it), once, and the
+     * 0.1.0 machine is retired only after the 0.1.1 one is healthy.
+     */
+    @Test
+    @Order(3)
+    void aDeployServiceKilledMidRolloutCarriesItOnOnceAndReplacesTheFleetTurnAndBurn() throws Exception {
+        deployKiller.join(Duration.ofMinutes(5).toMillis());
+        assertTrue(deployKilled, "the rollout of 0.1.1 started and the deploy service was killed in it");
+        awaitPipeline("the demo deployment running 0.1.1", Duration.ofMinutes(10), () -> events(DeploymentCompleted.class, "0.1.1").size() == 1);
+        KilnServices.Service deploy = services.service("deploy");
+        assertEquals(1, deploy.restarts(), "the supervisor restarted the deploy service");
+        assertTrue(Files.readString(deploy.log()).contains("carrying on with the rollout of 0.1.1"), "the restarted service resumed the rollout");
+        assertEquals(1, events(DeploymentStarted.class, "0.1.1").size(), "one rollout of 0.1.1");
+
+        com.fasterxml.jackson.databind.JsonNode demo = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(get(deploy.url() + "/api/v1/deployments/" + DemoDeployment.NAME));
+        assertEquals("0.1.1", demo.path("runningVersion").asText(), demo.toString());
+        List<com.fasterxml.jackson.databind.JsonNode> live = new java.util.ArrayList<>();
+        java.time.Instant healthy = null;
+        for (com.fasterxml.jackson.databind.JsonNode i : demo.path("instances")) {
+            if (!i.path("state").asText().equals("retired")) {
+                live.add(i);
+                healthy = java.time.Instant.parse(i.path("startedAt").asText()).plusMillis(i.path("healthyMillis").asLong());
+            }
+        }
+        assertEquals(1, live.size(), demo.toString());
+        assertEquals("0.1.1", live.get(0).path("version").asText());
+        for (com.fasterxml.jackson.databind.JsonNode i : demo.path("instances")) {
+            if (i.path("version").asText().equals("0.1.0")) {
+                assertTrue(i.path("retireReason").asText().contains("replaced by 0.1.1"), i.toString());
+                assertTrue(java.time.Instant.parse(i.path("retiredAt").asText()).isAfter(healthy), "0.1.0 was retired before 0.1.1 was healthy");
+            }
+        }
+        assertEquals(List.of("kiln-" + live.get(0).path("id").asText()), demoMachines(), "no machine of the fleet is left behind");
+    }
+
+    /** The QEMU processes of the demo deployment's instances, by their -name. */
+    private static List<String> demoMachines() {
+        return ProcessHandle.allProcesses().flatMap(p -> p.info().arguments().stream().flatMap(java.util.Arrays::stream))
+                .filter(a -> a.startsWith("kiln-" + DemoDeployment.NAME + "-")).sorted().toList();
+    }
+
+    private static Thread killDeployWhenItRollsOut(String version) {
+        Thread killer = new Thread(() -> {
+            try {
+                await().atMost(Duration.ofMinutes(30)).pollInterval(Duration.ofSeconds(1)).until(() -> !events(DeploymentStarted.class, version).isEmpty());
+                services.service("deploy").process().toHandle().destroyForcibly();
+                deployKilled = true;
+            } catch (RuntimeException e) {
+                // deployKilled stays false; the test that joins this thread says so
+            }
+        }, "e2e-deploy-killer");
+        killer.setDaemon(true);
+        killer.start();
+        return killer;
+    }
+
+    /**
      * The README's promise, measured: {@code ./kiln rebuild} rebuilds release-0.1.0 from its tag in a fresh workspace, at
      * another time, on whichever builder takes it, and every one of the six formats has the published sha256.
      */
     @Test
-    @Order(3)
+    @Order(4)
     void rebuildingTheFirstReleaseFromItsTagGivesTheSameBitsInEveryFormat() throws Exception {
         ProcessBuilder command = new ProcessBuilder(ROOT.resolve("kiln").toString(), "rebuild", IMAGE, "0.1.0", "--timeout-minutes", "30")
                 .directory(ROOT.toFile()).redirectErrorStream(true).redirectOutput(state.resolve("rebuild.out").toFile());
@@ -211,7 +291,7 @@ class PipelineScenarioTest {
      * service's log, a verification report, a build log, an event on any topic, or a process's command line.
      */
     @Test
-    @Order(4)
+    @Order(5)
     void noSecretIsInALogAReportAnEventOrACommandLine() throws Exception {
         List<String> secrets = new java.util.ArrayList<>(List.of("e2e-token", postgres.password(),
                 Files.readString(kafka.home().resolve("admin-password")).strip()));
@@ -254,7 +334,7 @@ class PipelineScenarioTest {
 
     /** The local stack is for this machine: no service, nor the broker or the database, answers on another address of it. */
     @Test
-    @Order(5)
+    @Order(6)
     void nothingListensBeyondLoopback() throws Exception {
         List<java.net.InetAddress> addresses = java.util.Collections.list(java.net.NetworkInterface.getNetworkInterfaces()).stream()
                 .flatMap(n -> java.util.Collections.list(n.getInetAddresses()).stream())
@@ -277,7 +357,7 @@ class PipelineScenarioTest {
 
     /** ./kiln up's supervision: a service killed with SIGKILL is reported with its log's end and serves again. */
     @Test
-    @Order(6)
+    @Order(7)
     void aServiceThatDiesIsReportedAndRestarted() throws Exception {
         KilnServices.Service verifier = services.service("sealer-verifier");
         Process killed = verifier.process();
@@ -296,7 +376,7 @@ class PipelineScenarioTest {
      * on disk.
      */
     @Test
-    @Order(7)
+    @Order(8)
     void aReleaseWhoseBuilderIsKilledMidBuildCompletesOnceAndLeavesNothing() throws Exception {
         // Step 2 left a failing playbook at the head: a team fixes it before its next release (two formats, as there).
         repo.write("ansible/playbook.yml", Files.readString(ROOT.resolve("examples/ansible/playbook.yml")));

@@ -18,7 +18,12 @@ public enum EventType {
     REBUILD_REQUESTED(RebuildRequested.class, "dev.kiln.image.rebuild-requested.v1", "kiln.image.rebuild-requested.v1"),
     IMAGE_REBUILT(ImageRebuilt.class, "dev.kiln.image.rebuilt.v1", "kiln.image.rebuilt.v1"),
     CHANNEL_MOVED(ChannelMoved.class, "dev.kiln.image.channel-moved.v1", "kiln.image.channel-moved.v1"),
-    VERSION_REVOKED(VersionRevoked.class, "dev.kiln.image.version-revoked.v1", "kiln.image.version-revoked.v1");
+    VERSION_REVOKED(VersionRevoked.class, "dev.kiln.image.version-revoked.v1", "kiln.image.version-revoked.v1"),
+    DEPLOYMENT_STARTED(DeploymentStarted.class, "dev.kiln.deployment.started.v1", "kiln.deployment.started.v1"),
+    INSTANCE_LAUNCHED(InstanceLaunched.class, "dev.kiln.deployment.instance-launched.v1", "kiln.deployment.instance-launched.v1"),
+    INSTANCE_RETIRED(InstanceRetired.class, "dev.kiln.deployment.instance-retired.v1", "kiln.deployment.instance-retired.v1"),
+    DEPLOYMENT_COMPLETED(DeploymentCompleted.class, "dev.kiln.deployment.completed.v1", "kiln.deployment.completed.v1"),
+    DEPLOYMENT_FAILED(DeploymentFailed.class, "dev.kiln.deployment.failed.v1", "kiln.deployment.failed.v1");
 
     /**
      * Where every consumer sends a record it cannot take (a malformed payload), with SmallRye's
@@ -56,6 +61,9 @@ public enum EventType {
 
     /** How the Kafka record key (and CloudEvent subject) is made, as the AsyncAPI document states it. */
     public String keyFormat() {
+        if (DeploymentEvent.class.isAssignableFrom(payload)) {
+            return "{image}/deployments/{deployment}";
+        }
         return perFormat() ? "{image}/{version}/{format}" : this == CHANNEL_MOVED ? "{image}/channels/{channel}" : "{image}/{version}";
     }
 

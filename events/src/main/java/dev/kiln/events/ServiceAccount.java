@@ -17,6 +17,9 @@ public enum ServiceAccount {
     SEALER_VERIFIER("kiln-sealer-verifier", Set.of(IMAGE_BUILT), Set.of(IMAGE_VERIFIED, IMAGE_REJECTED)),
     REGISTRY("kiln-registry", Set.of(RELEASE_TAGGED, IMAGE_BUILT, BUILD_FAILED, IMAGE_VERIFIED, IMAGE_REJECTED, IMAGE_REBUILT),
             Set.of(IMAGE_PUBLISHED, REBUILD_REQUESTED, CHANNEL_MOVED, VERSION_REVOKED)),
+    /** Turns published images into running machines and replaces them when the version they should run changes. */
+    DEPLOY("kiln-deploy", Set.of(IMAGE_PUBLISHED, CHANNEL_MOVED, VERSION_REVOKED),
+            Set.of(DEPLOYMENT_STARTED, INSTANCE_LAUNCHED, INSTANCE_RETIRED, DEPLOYMENT_COMPLETED, DEPLOYMENT_FAILED)),
     /** A subscriber (./kiln up's progress, a team's own consumer): reads every event and the dead letters, writes nothing. */
     OBSERVER("kiln-observer", EnumSet.allOf(EventType.class), Set.of());
 

@@ -46,6 +46,12 @@ final class SampleEvents {
                         List.of(new ImageRebuilt.FormatDigests("raw", SHA, RAW)),
                         List.of("/etc/build-date: content differs"), null, "file:///var/lib/kiln/artifacts/debian-web/0.1.0/rebuild.txt"),
                 new ChannelMoved(release(), "production", "0.0.9", 1_764_000_000_000L),
-                new VersionRevoked(release(), "CVE-2026-0001 in openssl", 1_764_000_000_000L));
+                new VersionRevoked(release(), "CVE-2026-0001 in openssl", 1_764_000_000_000L),
+                new DeploymentStarted(release(), "web", "qcow2", 2, "0.0.9", "channel-moved", "7c9e6679-7425-40de-944b-e07fc1f90ae7", 1_764_000_000_000L),
+                new InstanceLaunched(release(), "web", "web-3", "local-qemu", 24_000L, "7c9e6679-7425-40de-944b-e07fc1f90ae7"),
+                new InstanceRetired(release(), "web", "web-1", "replaced by 0.1.0", "7c9e6679-7425-40de-944b-e07fc1f90ae7"),
+                new DeploymentCompleted(release(), "web", List.of("web-3", "web-4"), 61_000L, "7c9e6679-7425-40de-944b-e07fc1f90ae7"),
+                new DeploymentFailed(release(), "web", "web-3 did not pass its health check within 300 s", "0.0.9",
+                        "7c9e6679-7425-40de-944b-e07fc1f90ae7"));
     }
 }

@@ -26,7 +26,7 @@ final class Aftermath {
     /**
      * Processes of this stack that are not descendants of this process (so a service that started them has died) —
      * the build user's, or any naming the state directory on its command line — except the PostgreSQL server, which
-     * pg_ctl starts detached by design. Run when no release is in flight, so the live services' tools are none.
+     * pg_ctl starts detached by design, and the deploy service's instances (QEMU daemonized on purpose). Run when no release is in flight, so the live services' tools are none.
      */
     static List<String> orphans(Path state) {
         return orphans(state, BUILD_USER);
@@ -47,7 +47,9 @@ final class Aftermath {
                     String owner = Files.getOwner(proc).getName();
                     String command = new String(Files.readAllBytes(proc.resolve("cmdline")), StandardCharsets.UTF_8).replace('\0', ' ').strip();
                     boolean database = owner.equals("postgres") || command.startsWith("postgres") || command.contains("/bin/postgres");
-                    if (owner.equals(buildUser) || (command.contains(state.toString()) && !database)) {
+                    // A deployment's machines run detached by design too: a fleet outlives a restart of its deploy service.
+                    boolean fleet = command.startsWith("qemu-system-x86_64 -name kiln-") && command.contains(state.resolve("deploy/instances") + "/");
+                    if (owner.equals(buildUser) || (command.contains(state.toString()) && !database && !fleet)) {
                         found.add(pid + " (" + owner + ") " + (command.length() > 200 ? command.substring(0, 200) + "..." : command));
                     }
                 } catch (IOException ended) {

@@ -5,6 +5,7 @@ import dev.kiln.stack.ChildProcess;
 import dev.kiln.stack.KafkaBroker;
 import dev.kiln.stack.LoopbackPorts;
 import dev.kiln.stack.PostgresCluster;
+import dev.kiln.stack.SecretFile;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -23,7 +24,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * kiln's four services as separate processes, from their built Quarkus applications (module/target/quarkus-app),
+ * kiln's five services as separate processes, from their built Quarkus applications (module/target/quarkus-app),
  * each on its own port with its log in {@code <state>/logs}: what {@code ./kiln up} and the end-to-end scenario run.
  * Configuration goes in as system properties, never through a shell.
  */
@@ -139,6 +140,21 @@ public final class KilnServices implements AutoCloseable {
             registrySecrets.put("KILN_REGISTRY_WRITE_TOKEN", registryToken);
             registrySecrets.put("KILN_DB_PASSWORD", postgres.password());
             running.launch(root, state, "registry", "registry", registry, registrySecrets);
+
+            // The deploy service declares what <state>/deploy/deployments.yaml declares, when it is there (./kiln up's demo).
+            Map<String, String> deploy = new LinkedHashMap<>(common);
+            deploy.put("quarkus.datasource.jdbc.url", postgres.jdbcUrl());
+            deploy.put("quarkus.datasource.username", PostgresCluster.USER);
+            Path declarations = state.resolve("deploy/deployments.yaml");
+            if (Files.isRegularFile(declarations)) {
+                deploy.put("kiln.deploy.declarations", declarations.toString());
+            }
+            // Stopped with the pipeline (Ctrl-C, a test's end); a deploy service that is killed leaves its fleet running.
+            deploy.put("kiln.deploy.stop-instances-on-exit", "true");
+            Map<String, String> deploySecrets = new LinkedHashMap<>(kafkaLogin(kafka, ServiceAccount.DEPLOY));
+            deploySecrets.put("KILN_DEPLOY_WRITE_TOKEN", SecretFile.readOrCreate(state.resolve("deploy-token")));
+            deploySecrets.put("KILN_DB_PASSWORD", postgres.password());
+            running.launch(root, state, "deploy", "deploy", deploy, deploySecrets);
 
             for (Service service : running.services) {
                 running.awaitReady(service);

@@ -19,6 +19,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
@@ -61,7 +62,10 @@ public final class LocalPipeline {
              PostgresCluster postgres = PostgresCluster.start(state.resolve("postgres"), postgresPort)) {
             DemoRepository demo = DemoRepository.prepare(root.resolve("examples"), state.resolve("demo"), upstream);
             String token = SecretFile.readOrCreate(state.resolve("registry-token"));
-            say("starting tag-watcher, builder, sealer-verifier and registry (logs in " + state.resolve("logs") + ")");
+            dev.kiln.events.KilnFile kilnFile = dev.kiln.events.KilnFile.parse(demo.read("kiln.yaml"));
+            boolean demoDeployment = DemoDeployment.declare(state, kilnFile.image());
+            Instant started = Instant.now();
+            say("starting tag-watcher, builder, sealer-verifier, registry and deploy (logs in " + state.resolve("logs") + ")");
             try (KilnServices services = KilnServices.start(root, state, kafka, postgres, Map.of("demo", demo.origin().toString()), 1, token)) {
                 // The JVM does not wait for this thread once Ctrl-C starts its shutdown: stopping is the hook's job,
                 // services first, then the servers they use.
@@ -84,8 +88,11 @@ public final class LocalPipeline {
                 }
                 say("the console (every release's journey, live; promote and revoke with the write token in " + state.resolve("registry-token")
                         + "): " + services.service("registry").url() + "/console/");
+                String deployUrl = services.service("deploy").url();
+                if (!demoDeployment) {
+                    DemoDeployment.withdraw(deployUrl, state);
+                }
                 // The example's kiln.yaml, read as the services read it.
-                dev.kiln.events.KilnFile kilnFile = dev.kiln.events.KilnFile.parse(demo.read("kiln.yaml"));
                 String image = kilnFile.image();
                 List<String> formats = kilnFile.formats();
                 if (demo.hasTag(DEMO_TAG)) {
@@ -101,6 +108,16 @@ public final class LocalPipeline {
                 Map<String, String> ended = PipelineProgress.follow(observer, image, "0.1.0", formats, Duration.ofMinutes(45), System.out);
                 printLookups(services.service("registry").url(), image, ended);
                 printPublished(observer, image);
+                if (demoDeployment) {
+                    say("deploying it: the demo deployment runs " + image + "'s newest version on local QEMU (" + deployUrl
+                            + "/api/v1/deployments/" + DemoDeployment.NAME + "; KILN_DEMO_DEPLOYMENT=off leaves it out):");
+                    System.out.println(PipelineProgress.HEADER);
+                    if (PipelineProgress.followRollout(observer, DemoDeployment.NAME, started, Duration.ofMinutes(15), System.out).isEmpty()) {
+                        say("  ... the demo rollout has not ended after 15 minutes; see " + state.resolve("logs/deploy.log"));
+                    }
+                    say("its instance's serial console: " + state.resolve("deploy/instances") + "/<instance>/console.log; a new tag replaces it"
+                            + " turn-and-burn (write token for " + deployUrl + "/api/v1/deployments in " + state.resolve("deploy-token") + ")");
+                }
                 say("from now on, every release's events as they come (push more release-* tags):");
                 PipelineProgress.followEveryRelease(observer, System.out);
                 say("the pipeline keeps running: push more release-* tags from " + demo.workTree() + ", query "

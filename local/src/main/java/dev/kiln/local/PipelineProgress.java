@@ -62,6 +62,32 @@ public final class PipelineProgress {
     }
 
     private static final String ROW = "  %-8s  %-20s %-10s %-7s %s";
+
+    /**
+     * Prints a deployment's rollout events, one row each, until one that a rollout ends with (completed or failed) and
+     * that was sent at or after {@code since}; returns that event's row, or empty after {@code timeout}.
+     */
+    public static java.util.Optional<String> followRollout(KafkaCredentials observer, String deployment, Instant since, Duration timeout,
+                                                          PrintStream out) {
+        Instant deadline = Instant.now().plus(timeout);
+        try (KafkaConsumer<String, String> consumer = subscriber(observer, "rollout-", true)) {
+            while (Instant.now().isBefore(deadline)) {
+                for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofSeconds(1))) {
+                    Instant at = Instant.ofEpochMilli(record.timestamp());
+                    JsonNode event = parse(record.value());
+                    if (at.isBefore(since) || !deployment.equals(event.path("deployment").asText())) {
+                        continue;
+                    }
+                    java.util.Optional<String> row = row(record.topic(), record.value(), at);
+                    row.ifPresent(out::println);
+                    if (record.topic().equals(EventType.DEPLOYMENT_COMPLETED.topic()) || record.topic().equals(EventType.DEPLOYMENT_FAILED.topic())) {
+                        return row;
+                    }
+                }
+            }
+        }
+        return java.util.Optional.empty();
+    }
     /** The table {@link #followEveryRelease} prints: its header, then one row per event. */
     static final String HEADER = String.format(ROW, "TIME", "IMAGE", "VERSION", "FORMAT", "WHAT");
 
@@ -183,6 +209,17 @@ public final class PipelineProgress {
             case CHANNEL_MOVED -> "registry: channel " + event.path("channel").asText() + " -> this version"
                     + (event.path("previousVersion").isTextual() ? " (was " + event.path("previousVersion").asText() + ")" : "");
             case VERSION_REVOKED -> "registry: REVOKED: " + event.path("reason").asText();
+            case DEPLOYMENT_STARTED -> "deploy: " + event.path("deployment").asText() + ": rolling out (" + event.path("trigger").asText()
+                    + (event.path("previousVersion").isTextual() ? ", replacing " + event.path("previousVersion").asText() : ", first launch")
+                    + "), " + event.path("instances").asInt() + " instance(s)";
+            case INSTANCE_LAUNCHED -> "deploy: " + event.path("deployment").asText() + ": " + event.path("instance").asText()
+                    + " healthy after " + event.path("healthyMillis").asLong() / 1000 + " s on " + event.path("target").asText();
+            case INSTANCE_RETIRED -> "deploy: " + event.path("deployment").asText() + ": retired " + event.path("instance").asText()
+                    + ": " + event.path("reason").asText();
+            case DEPLOYMENT_COMPLETED -> "deploy: " + event.path("deployment").asText() + ": runs this version on " + event.path("instances")
+                    + " (rollout " + event.path("durationMillis").asLong() / 1000 + " s)";
+            case DEPLOYMENT_FAILED -> "deploy: " + event.path("deployment").asText() + ": ROLLOUT FAILED: " + event.path("reason").asText()
+                    + (event.path("rolledBackTo").isTextual() ? "; the fleet keeps " + event.path("rolledBackTo").asText() : "");
         };
     }
 

@@ -1,0 +1,75 @@
+package dev.kiln.deploy;
+
+import dev.kiln.disk.ToolProcess;
+import dev.kiln.events.DiskFormat;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.List;
+
+/**
+ * Published artifacts on this machine, each fetched once from the artifact store and checked against the sha256 the
+ * registry published before any instance uses it; instances are overlays on these files, which nothing writes.
+ */
+final class PublishedImages {
+    private final Path directory;
+
+    PublishedImages(Path directory) {
+        this.directory = directory.toAbsolutePath();
+    }
+
+    /** A published artifact that cannot be used, with why: the rollout fails with it. */
+    static final class UnusableArtifact extends Exception {
+        UnusableArtifact(String message) {
+            super(message);
+        }
+    }
+
+    synchronized Path local(DeployLedger.PublishedRow published) throws IOException, InterruptedException, UnusableArtifact {
+        DiskFormat format = DiskFormat.of(published.format());
+        Path file = directory.resolve(published.sha256() + "." + format.extension());
+        if (Files.isRegularFile(file)) {
+            return file;
+        }
+        URI location = URI.create(published.location());
+        if (!"file".equals(location.getScheme())) {
+            throw new UnusableArtifact("the artifact is at " + published.location() + ": this deploy service reads file:// artifact stores"
+                    + " (the embedded default); an S3 store needs a fetch it does not have yet");
+        }
+        Path source = Path.of(location);
+        if (!Files.isRegularFile(source)) {
+            throw new UnusableArtifact("the published artifact is not in the store at " + published.location());
+        }
+        Files.createDirectories(directory);
+        Path partial = directory.resolve(published.sha256() + ".partial");
+        ToolProcess.check(List.of("cp", "--sparse=always", "--reflink=auto", source.toString(), partial.toString()), directory,
+                Duration.ofMinutes(10), line -> { });
+        String digest = sha256(partial);
+        if (!digest.equals(published.sha256())) {
+            Files.deleteIfExists(partial);
+            throw new UnusableArtifact("the artifact at " + published.location() + " has sha256 " + digest + ", not the published "
+                    + published.sha256() + ": it was changed after publication and is not run");
+        }
+        partial.toFile().setReadOnly();
+        Files.move(partial, file, StandardCopyOption.ATOMIC_MOVE);
+        return file;
+    }
+
+    static String sha256(Path file) throws IOException {
+        try (InputStream in = new DigestInputStream(Files.newInputStream(file), MessageDigest.getInstance("SHA-256"))) {
+            in.transferTo(java.io.OutputStream.nullOutputStream());
+            return HexFormat.of().formatHex(((DigestInputStream) in).getMessageDigest().digest());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,374 @@
+package dev.kiln.deploy;
+
+import dev.kiln.events.DeploymentCompleted;
+import dev.kiln.events.DeploymentFailed;
+import dev.kiln.events.DeploymentStarted;
+import dev.kiln.events.DiskFormat;
+import dev.kiln.events.InstanceLaunched;
+import dev.kiln.events.InstanceRetired;
+import dev.kiln.events.Release;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.ShutdownEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.annotation.Priority;
+import org.jboss.logging.Logger;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Makes each deployment's fleet run what it should, turn-and-burn: a new version's instances start beside the running
+ * ones, and only when all of them pass their health check are the old ones retired; a new instance that fails keeps
+ * the old fleet (the new instances are removed) and the rollout fails with the reason. One worker thread does every
+ * deployment in turn, so two rollouts of one fleet never overlap; a rollout under way when the service stopped is
+ * resumed where it was (its instances outlive the service).
+ */
+@ApplicationScoped
+public class Rollouts {
+    private static final Logger LOG = Logger.getLogger(Rollouts.class);
+    private final DeployLedger ledger;
+    private final EventRelay relay;
+    private final DeployConfig config;
+    private final InstanceTarget target;
+    private final PublishedImages images;
+    private final MeterRegistry metrics;
+    private final Semaphore work = new Semaphore(0);
+    private volatile boolean running;
+    private Thread thread;
+
+    Rollouts(DeployLedger ledger, EventRelay relay, DeployConfig config, MeterRegistry metrics) {
+        this.ledger = ledger;
+        this.relay = relay;
+        this.config = config;
+        this.metrics = metrics;
+        this.target = new LocalQemuTarget(config.accelerator(), config.instanceMemoryMib());
+        this.images = new PublishedImages(config.images());
+    }
+
+    /** Called once the declarations file is read (DeclaredDeployments). */
+    synchronized void start() {
+        if (thread == null) {
+            running = true;
+            thread = new Thread(this::loop, "kiln-rollouts");
+            thread.setDaemon(true);
+            thread.start();
+        }
+    }
+
+    /** What a deployment should run may have changed. */
+    void wake() {
+        work.release();
+    }
+
+    void stop(@Observes @Priority(10) ShutdownEvent stop) throws InterruptedException, IOException {
+        running = false;
+        Thread t = thread;
+        if (t != null) {
+            t.interrupt();
+            t.join(30_000);
+        }
+        if (config.stopInstancesOnExit()) {
+            for (DeployLedger.DeploymentRow d : ledger.deployments()) {
+                for (DeployLedger.InstanceRow i : ledger.liveInstances(d.spec().name())) {
+                    target.retire(i.handle(), config.stopGrace());
+                    // No event: the fleet is down with its controller (stop-instances-on-exit) and comes back at the next start.
+                    ledger.instanceRetired(i.id(), "the deploy service stopped (kiln.deploy.stop-instances-on-exit)", null);
+                }
+                ledger.finishRunningAsStopped(d.spec().name());
+            }
+        }
+    }
+
+    private void loop() {
+        while (running) {
+            try {
+                for (DeployLedger.DeploymentRow d : ledger.deployments()) {
+                    if (!running) {
+                        return;
+                    }
+                    try {
+                        reconcile(d);
+                    } catch (InterruptedException e) {
+                        return;
+                    } catch (RuntimeException | IOException e) {
+                        LOG.warnf(e, "deployment %s: %s; trying again", d.spec().name(), e.getMessage());
+                    }
+                }
+                work.tryAcquire(5, TimeUnit.SECONDS);
+                work.drainPermits();
+            } catch (InterruptedException e) {
+                return;
+            } catch (RuntimeException e) {
+                LOG.warnf("the deployments could not be read (%s); trying again", e.getMessage());
+                try {
+                    Thread.sleep(2000);
+                } catch (InterruptedException interrupted) {
+                    return;
+                }
+            }
+        }
+    }
+
+    /** What the fleet should run: a version, nothing yet (and why), or stop (and why). */
+    record Decision(String version, String stopReason, String waitReason) {
+        static Decision run(String version) {
+            return new Decision(version, null, null);
+        }
+
+        static Decision stop(String reason) {
+            return new Decision(null, reason, null);
+        }
+
+        static Decision waitFor(String reason) {
+            return new Decision(null, null, reason);
+        }
+    }
+
+    Decision decide(DeploymentSpec spec) {
+        List<String> good = ledger.goodVersions(spec.image(), spec.format());
+        Optional<String> newest = good.stream().max(VersionOrder.INSTANCE);
+        if (spec.pinned()) {
+            Optional<String> revoked = ledger.revocation(spec.image(), spec.version());
+            if (revoked.isPresent()) {
+                if (spec.onRevoked().equals("stop")) {
+                    return Decision.stop(spec.version() + " was revoked (" + revoked.get() + "); onRevoked: stop");
+                }
+                return newest.map(Decision::run).orElse(Decision.stop(spec.version() + " was revoked (" + revoked.get()
+                        + ") and " + spec.image() + " has no other good version in " + spec.format()));
+            }
+            return good.contains(spec.version()) ? Decision.run(spec.version())
+                    : Decision.waitFor(spec.image() + " " + spec.version() + " is not published in " + spec.format() + " (yet)");
+        }
+        if (spec.channel().equals(DeploymentSpec.LATEST)) {
+            return newest.map(Decision::run).orElse(Decision.waitFor(spec.image() + " has no published version in " + spec.format() + " yet"));
+        }
+        List<String> history = ledger.channelHistory(spec.image(), spec.channel());
+        if (history.isEmpty()) {
+            return Decision.waitFor("channel " + spec.channel() + " of " + spec.image() + " does not point at a version yet");
+        }
+        String head = history.get(0);
+        Optional<String> revoked = ledger.revocation(spec.image(), head);
+        if (revoked.isEmpty()) {
+            return good.contains(head) ? Decision.run(head)
+                    : Decision.waitFor(spec.image() + " " + head + " is not published in " + spec.format() + " (yet)");
+        }
+        if (spec.onRevoked().equals("stop")) {
+            return Decision.stop(head + " was revoked (" + revoked.get() + "); onRevoked: stop");
+        }
+        // The channel's newest version that is still good: where it stood before the revoked one.
+        return history.stream().filter(good::contains).findFirst().map(Decision::run)
+                .orElse(Decision.stop(head + " was revoked (" + revoked.get() + ") and channel " + spec.channel() + " had no other good version"));
+    }
+
+    void reconcile(DeployLedger.DeploymentRow d) throws IOException, InterruptedException {
+        DeploymentSpec spec = d.spec();
+        String name = spec.name();
+        if (d.deleted()) {
+            for (DeployLedger.InstanceRow i : ledger.liveInstances(name)) {
+                retire(spec, i, "deployment " + name + " was deleted", d.pendingCause() == null ? d.declarationId() : d.pendingCause());
+            }
+            ledger.forget(name);
+            LOG.infof("deployment %s deleted; its instances are retired", name);
+            return;
+        }
+        Optional<DeployLedger.RolloutRow> underWay = ledger.runningRollout(name);
+        if (underWay.isPresent()) {
+            LOG.infof("deployment %s: carrying on with the rollout of %s", name, underWay.get().version());
+            carryOut(d, underWay.get(), true);
+            return;
+        }
+        List<DeployLedger.InstanceRow> live = ledger.liveInstances(name);
+        String cause = d.pendingCause() != null ? d.pendingCause() : d.declarationId();
+        String trigger = d.pendingTrigger() != null ? d.pendingTrigger() : "declared";
+        Decision decision = decide(spec);
+        if (decision.stopReason() != null) {
+            if (!live.isEmpty()) {
+                stopFleet(d, live, decision.stopReason(), trigger, cause);
+            } else if (d.pendingCause() != null) {
+                ledger.clearPending(name, d.pendingCause());
+            }
+            return;
+        }
+        if (decision.version() == null) {
+            if (d.pendingCause() != null) {
+                LOG.infof("deployment %s waits: %s", name, decision.waitReason());
+                ledger.clearPending(name, d.pendingCause());
+            }
+            return;
+        }
+        String version = decision.version();
+        boolean whole = live.size() == spec.instances() && live.stream().allMatch(i -> i.version().equals(version)
+                && i.state().equals("healthy") && target.probe(i.handle(), spec.health()).state() != InstanceTarget.Probe.State.GONE);
+        if (version.equals(d.runningVersion()) && whole) {
+            if (d.pendingCause() != null) {
+                ledger.clearPending(name, d.pendingCause());
+            }
+            return;
+        }
+        if (version.equals(d.failedVersion()) && !"declared".equals(d.pendingTrigger())) {
+            // A failed version is tried again when someone declares the deployment again, not on every event of its image.
+            if (d.pendingCause() != null) {
+                ledger.clearPending(name, d.pendingCause());
+            }
+            return;
+        }
+        if (version.equals(d.runningVersion()) && !whole) {
+            trigger = d.pendingTrigger() != null ? trigger : "repair";
+        }
+        Release release = ledger.published(spec.image(), version, spec.format()).orElseThrow().release();
+        long id = ledger.startRollout(name, version, d.runningVersion(), trigger, cause, d.pendingCause(),
+                new DeploymentStarted(release, name, spec.format(), spec.instances(), d.runningVersion(), trigger, cause, System.currentTimeMillis()));
+        relay.nudge();
+        LOG.infof("deployment %s: rolling out %s (%s, was %s; cause %s)", name, version, trigger, d.runningVersion(), cause);
+        carryOut(d, ledger.runningRollout(name).filter(r -> r.id() == id).orElseThrow(), false);
+    }
+
+    private void carryOut(DeployLedger.DeploymentRow d, DeployLedger.RolloutRow rollout, boolean resumed) throws IOException, InterruptedException {
+        DeploymentSpec spec = d.spec();
+        String name = spec.name();
+        DeployLedger.PublishedRow published = ledger.published(spec.image(), rollout.version(), spec.format()).orElseThrow();
+        Release release = published.release();
+        java.nio.file.Path artifact;
+        try {
+            artifact = images.local(published);
+        } catch (PublishedImages.UnusableArtifact e) {
+            fail(d, rollout, release, e.getMessage());
+            return;
+        }
+        List<DeployLedger.InstanceRow> mine = new ArrayList<>(ledger.liveInstances(name).stream()
+                .filter(i -> i.rolloutId() == rollout.id()).toList());
+        if (resumed) {
+            // Instances whose machine is gone (the service stopped while launching them) are removed and launched again.
+            for (DeployLedger.InstanceRow i : List.copyOf(mine)) {
+                if (target.probe(i.handle(), spec.health()).state() == InstanceTarget.Probe.State.GONE) {
+                    retire(spec, i, "its machine was not running when the deploy service resumed the rollout", rollout.causeId());
+                    mine.remove(i);
+                }
+            }
+        }
+        String qemuFormat = DiskFormat.of(spec.format()).qemuFormat();
+        while (mine.size() < spec.instances()) {
+            DeployLedger.InstanceRow row = ledger.newInstance(name, rollout.version(), rollout.id(), config.instances().toAbsolutePath(), freePort());
+            mine.add(row);
+            try {
+                target.launch(row.handle(), artifact, qemuFormat, spec.health());
+                LOG.infof("deployment %s: launched %s (%s)", name, row.id(), rollout.version());
+            } catch (IOException e) {
+                fail(d, rollout, release, "instance " + row.id() + " could not be launched: " + e.getMessage());
+                return;
+            }
+        }
+        Duration timeout = spec.health().timeoutDuration();
+        while (true) {
+            boolean allHealthy = true;
+            for (DeployLedger.InstanceRow i : mine) {
+                if (i.state().equals("healthy")) {
+                    continue;
+                }
+                InstanceTarget.Probe probe = target.probe(i.handle(), spec.health());
+                long millis = Duration.between(i.startedAt(), Instant.now()).toMillis();
+                switch (probe.state()) {
+                    case HEALTHY -> {
+                        ledger.instanceHealthy(i.id(), millis, new InstanceLaunched(release, name, i.id(), target.name(), millis, rollout.causeId()));
+                        relay.nudge();
+                        LOG.infof("deployment %s: %s is healthy after %d s", name, i.id(), millis / 1000);
+                        mine.set(mine.indexOf(i), withState(i, "healthy"));
+                    }
+                    case GONE -> {
+                        fail(d, rollout, release, "instance " + i.id() + " stopped before it was healthy: " + probe.detail());
+                        return;
+                    }
+                    case STARTING -> {
+                        allHealthy = false;
+                        if (millis > timeout.toMillis()) {
+                            fail(d, rollout, release, "instance " + i.id() + " did not pass its health check within " + timeout.toSeconds()
+                                    + " s: " + probe.detail());
+                            return;
+                        }
+                    }
+                }
+            }
+            if (allHealthy) {
+                break;
+            }
+            Thread.sleep(1000);
+        }
+        // Turn-and-burn: the new fleet is healthy; only now are the old instances retired.
+        for (DeployLedger.InstanceRow old : ledger.liveInstances(name)) {
+            if (old.rolloutId() != rollout.id()) {
+                retire(spec, old, "replaced by " + rollout.version() + " (turn-and-burn)", rollout.causeId());
+            }
+        }
+        long took = Duration.between(rollout.startedAt(), Instant.now()).toMillis();
+        ledger.finishRollout(rollout.id(), name, true, null, rollout.version(), null,
+                new DeploymentCompleted(release, name, mine.stream().map(DeployLedger.InstanceRow::id).toList(), took, rollout.causeId()));
+        relay.nudge();
+        metrics.counter("kiln.deploy.rollouts", "outcome", "completed").increment();
+        LOG.infof("deployment %s runs %s on %s (rollout took %d s)", name, rollout.version(),
+                mine.stream().map(DeployLedger.InstanceRow::id).toList(), took / 1000);
+    }
+
+    /** The rollout's new instances are removed; the fleet keeps what it ran. */
+    private void fail(DeployLedger.DeploymentRow d, DeployLedger.RolloutRow rollout, Release release, String reason) throws IOException, InterruptedException {
+        String name = d.spec().name();
+        for (DeployLedger.InstanceRow i : ledger.liveInstances(name)) {
+            if (i.rolloutId() == rollout.id()) {
+                retire(d.spec(), i, "the rollout of " + rollout.version() + " failed: " + reason, rollout.causeId());
+            }
+        }
+        String keeps = rollout.previousVersion();
+        boolean oldFleetLeft = ledger.liveInstances(name).stream().anyMatch(i -> i.rolloutId() != rollout.id());
+        ledger.finishRollout(rollout.id(), name, false, reason, oldFleetLeft ? keeps : null, rollout.version(),
+                new DeploymentFailed(release, name, reason, oldFleetLeft ? keeps : null, rollout.causeId()));
+        relay.nudge();
+        metrics.counter("kiln.deploy.rollouts", "outcome", "failed").increment();
+        LOG.errorf("deployment %s: the rollout of %s FAILED: %s; the fleet keeps %s", name, rollout.version(), reason,
+                oldFleetLeft ? keeps : "nothing");
+    }
+
+    private void stopFleet(DeployLedger.DeploymentRow d, List<DeployLedger.InstanceRow> live, String reason, String trigger, String cause)
+            throws IOException, InterruptedException {
+        DeploymentSpec spec = d.spec();
+        String version = d.runningVersion() != null ? d.runningVersion() : live.get(0).version();
+        Release release = ledger.published(spec.image(), version, spec.format()).orElseThrow().release();
+        long id = ledger.startRollout(spec.name(), version, version, trigger, cause, d.pendingCause(),
+                new DeploymentStarted(release, spec.name(), spec.format(), spec.instances(), version, trigger, cause, System.currentTimeMillis()));
+        for (DeployLedger.InstanceRow i : live) {
+            retire(spec, i, "the fleet is stopped: " + reason, cause);
+        }
+        ledger.finishRollout(id, spec.name(), false, reason, null, null, new DeploymentFailed(release, spec.name(), "the fleet was stopped: " + reason, null, cause));
+        relay.nudge();
+        LOG.warnf("deployment %s stopped: %s", spec.name(), reason);
+    }
+
+    private void retire(DeploymentSpec spec, DeployLedger.InstanceRow instance, String reason, String cause) throws IOException, InterruptedException {
+        target.retire(instance.handle(), config.stopGrace());
+        Release release = ledger.published(spec.image(), instance.version(), spec.format()).map(DeployLedger.PublishedRow::release).orElseThrow();
+        ledger.instanceRetired(instance.id(), reason, new InstanceRetired(release, spec.name(), instance.id(), reason, cause));
+        relay.nudge();
+        LOG.infof("deployment %s: retired %s (%s): %s", spec.name(), instance.id(), instance.version(), reason);
+    }
+
+    private static DeployLedger.InstanceRow withState(DeployLedger.InstanceRow i, String state) {
+        return new DeployLedger.InstanceRow(i.id(), i.deployment(), i.version(), i.rolloutId(), state, i.directory(), i.forwardedPort(),
+                i.startedAt(), i.healthyMillis(), i.retiredAt(), i.retireReason());
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+    }
+
+    InstanceTarget target() {
+        return target;
+    }
+}

@@ -188,9 +188,11 @@ public class DeployLedger {
                 r -> r.getString(1), image, channel));
     }
 
-    Optional<String> revocation(String image, String version) {
-        return tx(c -> query(c, "select reason from revoked where image = ? and version = ?", r -> r.getString(1), image, version))
-                .stream().findFirst();
+    /** The image's revoked versions and why. */
+    java.util.Map<String, String> revocations(String image) {
+        java.util.Map<String, String> revoked = new java.util.HashMap<>();
+        tx(c -> query(c, "select version, reason from revoked where image = ?", r -> revoked.put(r.getString(1), r.getString(2)), image));
+        return revoked;
     }
 
     // ---- rollouts and instances ----
@@ -266,6 +268,14 @@ public class DeployLedger {
     List<InstanceRow> liveInstances(String deployment) {
         return tx(c -> query(c, "select * from instance where deployment = ? and state <> 'retired' order by started_at, id",
                 DeployLedger::instanceRow, deployment));
+    }
+
+    /** The digests of the artifacts that instances which are not retired run on (their overlays' backing files). */
+    java.util.Set<String> artifactsInUse() {
+        return new java.util.HashSet<>(tx(c -> query(c, """
+                select distinct p.sha256 from instance i join deployment d on d.name = i.deployment
+                  join published p on p.image = d.image and p.version = i.version and p.format = d.format
+                where i.state <> 'retired'""", r -> r.getString(1))));
     }
 
     List<InstanceRow> instances(String deployment) {

@@ -64,6 +64,25 @@ final class PublishedImages {
         return file;
     }
 
+    /** Removes the local copies no instance runs on any more (a rollout just retired their last overlays). */
+    synchronized java.util.List<Path> prune(java.util.Set<String> inUse) throws IOException {
+        java.util.List<Path> removed = new java.util.ArrayList<>();
+        if (!Files.isDirectory(directory)) {
+            return removed;
+        }
+        try (var files = Files.list(directory)) {
+            for (Path file : files.toList()) {
+                String name = file.getFileName().toString();
+                String digest = name.contains(".") ? name.substring(0, name.indexOf('.')) : name;
+                if (!inUse.contains(digest)) {
+                    Files.deleteIfExists(file);
+                    removed.add(file);
+                }
+            }
+        }
+        return removed;
+    }
+
     static String sha256(Path file) throws IOException {
         try (InputStream in = new DigestInputStream(Files.newInputStream(file), MessageDigest.getInstance("SHA-256"))) {
             in.transferTo(java.io.OutputStream.nullOutputStream());

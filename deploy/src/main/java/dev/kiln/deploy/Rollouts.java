@@ -117,55 +117,10 @@ public class Rollouts {
         }
     }
 
-    /** What the fleet should run: a version, nothing yet (and why), or stop (and why). */
-    record Decision(String version, String stopReason, String waitReason) {
-        static Decision run(String version) {
-            return new Decision(version, null, null);
-        }
-
-        static Decision stop(String reason) {
-            return new Decision(null, reason, null);
-        }
-
-        static Decision waitFor(String reason) {
-            return new Decision(null, null, reason);
-        }
-    }
-
-    Decision decide(DeploymentSpec spec) {
-        List<String> good = ledger.goodVersions(spec.image(), spec.format());
-        Optional<String> newest = good.stream().max(VersionOrder.INSTANCE);
-        if (spec.pinned()) {
-            Optional<String> revoked = ledger.revocation(spec.image(), spec.version());
-            if (revoked.isPresent()) {
-                if (spec.onRevoked().equals("stop")) {
-                    return Decision.stop(spec.version() + " was revoked (" + revoked.get() + "); onRevoked: stop");
-                }
-                return newest.map(Decision::run).orElse(Decision.stop(spec.version() + " was revoked (" + revoked.get()
-                        + ") and " + spec.image() + " has no other good version in " + spec.format()));
-            }
-            return good.contains(spec.version()) ? Decision.run(spec.version())
-                    : Decision.waitFor(spec.image() + " " + spec.version() + " is not published in " + spec.format() + " (yet)");
-        }
-        if (spec.channel().equals(DeploymentSpec.LATEST)) {
-            return newest.map(Decision::run).orElse(Decision.waitFor(spec.image() + " has no published version in " + spec.format() + " yet"));
-        }
-        List<String> history = ledger.channelHistory(spec.image(), spec.channel());
-        if (history.isEmpty()) {
-            return Decision.waitFor("channel " + spec.channel() + " of " + spec.image() + " does not point at a version yet");
-        }
-        String head = history.get(0);
-        Optional<String> revoked = ledger.revocation(spec.image(), head);
-        if (revoked.isEmpty()) {
-            return good.contains(head) ? Decision.run(head)
-                    : Decision.waitFor(spec.image() + " " + head + " is not published in " + spec.format() + " (yet)");
-        }
-        if (spec.onRevoked().equals("stop")) {
-            return Decision.stop(head + " was revoked (" + revoked.get() + "); onRevoked: stop");
-        }
-        // The channel's newest version that is still good: where it stood before the revoked one.
-        return history.stream().filter(good::contains).findFirst().map(Decision::run)
-                .orElse(Decision.stop(head + " was revoked (" + revoked.get() + ") and channel " + spec.channel() + " had no other good version"));
+    DesiredVersion.Decision decide(DeploymentSpec spec) {
+        boolean followsChannel = !spec.pinned() && !spec.channel().equals(DeploymentSpec.LATEST);
+        return DesiredVersion.of(spec, new DesiredVersion.ImageHistory(ledger.goodVersions(spec.image(), spec.format()),
+                ledger.revocations(spec.image()), followsChannel ? ledger.channelHistory(spec.image(), spec.channel()) : List.of()));
     }
 
     void reconcile(DeployLedger.DeploymentRow d) throws IOException, InterruptedException {
@@ -176,6 +131,7 @@ public class Rollouts {
                 retire(spec, i, "deployment " + name + " was deleted", d.pendingCause() == null ? d.declarationId() : d.pendingCause());
             }
             ledger.forget(name);
+            pruneImages();
             LOG.infof("deployment %s deleted; its instances are retired", name);
             return;
         }
@@ -188,7 +144,7 @@ public class Rollouts {
         List<DeployLedger.InstanceRow> live = ledger.liveInstances(name);
         String cause = d.pendingCause() != null ? d.pendingCause() : d.declarationId();
         String trigger = d.pendingTrigger() != null ? d.pendingTrigger() : "declared";
-        Decision decision = decide(spec);
+        DesiredVersion.Decision decision = decide(spec);
         if (decision.stopReason() != null) {
             if (!live.isEmpty()) {
                 stopFleet(d, live, decision.stopReason(), trigger, cause);
@@ -311,6 +267,7 @@ public class Rollouts {
         ledger.finishRollout(rollout.id(), name, true, null, rollout.version(), null,
                 new DeploymentCompleted(release, name, mine.stream().map(DeployLedger.InstanceRow::id).toList(), took, rollout.causeId()));
         relay.nudge();
+        pruneImages();
         metrics.counter("kiln.deploy.rollouts", "outcome", "completed").increment();
         LOG.infof("deployment %s runs %s on %s (rollout took %d s)", name, rollout.version(),
                 mine.stream().map(DeployLedger.InstanceRow::id).toList(), took / 1000);
@@ -329,6 +286,7 @@ public class Rollouts {
         ledger.finishRollout(rollout.id(), name, false, reason, oldFleetLeft ? keeps : null, rollout.version(),
                 new DeploymentFailed(release, name, reason, oldFleetLeft ? keeps : null, rollout.causeId()));
         relay.nudge();
+        pruneImages();
         metrics.counter("kiln.deploy.rollouts", "outcome", "failed").increment();
         LOG.errorf("deployment %s: the rollout of %s FAILED: %s; the fleet keeps %s", name, rollout.version(), reason,
                 oldFleetLeft ? keeps : "nothing");
@@ -346,6 +304,7 @@ public class Rollouts {
         }
         ledger.finishRollout(id, spec.name(), false, reason, null, null, new DeploymentFailed(release, spec.name(), "the fleet was stopped: " + reason, null, cause));
         relay.nudge();
+        pruneImages();
         LOG.warnf("deployment %s stopped: %s", spec.name(), reason);
     }
 
@@ -355,6 +314,18 @@ public class Rollouts {
         ledger.instanceRetired(instance.id(), reason, new InstanceRetired(release, spec.name(), instance.id(), reason, cause));
         relay.nudge();
         LOG.infof("deployment %s: retired %s (%s): %s", spec.name(), instance.id(), instance.version(), reason);
+    }
+
+    /** Local copies of artifacts no instance runs on any more are removed: a fleet's disk use follows what it runs. */
+    private void pruneImages() {
+        try {
+            List<java.nio.file.Path> removed = images.prune(ledger.artifactsInUse());
+            if (!removed.isEmpty()) {
+                LOG.infof("removed local copies no instance uses: %s", removed.stream().map(p -> p.getFileName().toString()).toList());
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.warnf("could not remove unused local copies: %s", e.getMessage());
+        }
     }
 
     private static DeployLedger.InstanceRow withState(DeployLedger.InstanceRow i, String state) {

@@ -70,12 +70,15 @@ class DeployServiceTest {
     private static final String IMAGE = "debian-demo";
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Path STORE = Path.of("target/deploy-test/store").toAbsolutePath();
+    private static final Path IMAGES = Path.of("target/deploy-test/images").toAbsolutePath();
     private static Artifact good;
     private static Artifact broken;
     private static ChannelMoved toFirst;
 
     @BeforeAll
     static void artifacts() throws Exception {
+        // The database is new for each run; so are the local copies of artifacts the last run may have left.
+        dev.kiln.disk.Trees.delete(IMAGES);
         Files.createDirectories(STORE);
         UpstreamImage upstream = UpstreamImage.buildOrReuse();
         Path goodFile = STORE.resolve(upstream.sha256() + ".qcow2");
@@ -264,6 +267,8 @@ class DeployServiceTest {
         assertEquals("0.1.0", d.path("runningVersion").asText());
         assertEquals("0.2.0", d.path("failedVersion").asText());
         assertEquals(before, live(d).stream().map(i -> i.path("id").asText()).collect(Collectors.toSet()), "the old fleet kept running");
+        assertFalse(Files.exists(IMAGES.resolve(broken.sha256() + ".qcow2")), "the failed version's local copy is removed");
+        assertTrue(Files.exists(IMAGES.resolve(good.sha256() + ".qcow2")), "the running version's stays");
         for (JsonNode i : live(d)) {
             assertFalse(hostKeyFingerprints(i.path("forwardedPort").asInt()).isBlank(), "the kept instance still answers");
         }
@@ -278,6 +283,9 @@ class DeployServiceTest {
         await().atMost(Duration.ofMinutes(2)).until(() -> given().get("/api/v1/deployments/web").statusCode() == 404);
         for (String id : dirs) {
             assertFalse(Files.exists(Path.of("target/deploy-test/instances").resolve(id)), id + " is gone");
+        }
+        try (var left = Files.list(IMAGES)) {
+            assertEquals(List.of(), left.toList(), "no local copy of an artifact is kept for nothing");
         }
     }
 

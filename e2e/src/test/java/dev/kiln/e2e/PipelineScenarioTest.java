@@ -293,17 +293,18 @@ class PipelineScenarioTest {
     @Test
     @Order(5)
     void noSecretIsInALogAReportAnEventOrACommandLine() throws Exception {
-        List<String> secrets = new java.util.ArrayList<>(List.of("e2e-token", postgres.password(),
-                Files.readString(kafka.home().resolve("admin-password")).strip()));
+        List<String> secrets = new java.util.ArrayList<>(List.of("e2e-token", Files.readString(state.resolve("deploy-token")).strip(),
+                postgres.password(), Files.readString(kafka.home().resolve("admin-password")).strip()));
         try (var accounts = Files.list(kafka.home().resolve("accounts"))) {
             for (Path file : accounts.toList()) {
                 secrets.add(Files.readString(file).strip());
             }
         }
-        // The token, the database password, the administrator's and the four services' broker passwords.
-        assertEquals(7, secrets.size(), "secrets found: " + secrets.size());
+        // The registry's and deploy's write tokens, the database password, the administrator's and the five services' broker passwords.
+        assertEquals(9, secrets.size(), "secrets found: " + secrets.size());
         List<Path> texts = new java.util.ArrayList<>();
-        for (Path dir : List.of(state.resolve("logs"), state.resolve("verifier"), state.resolve("artifacts"), state.resolve("builder"))) {
+        for (Path dir : List.of(state.resolve("logs"), state.resolve("verifier"), state.resolve("artifacts"), state.resolve("builder"),
+                state.resolve("deploy"))) {
             if (Files.isDirectory(dir)) {
                 try (var files = Files.walk(dir)) {
                     // Disk images are large and binary; every text kiln writes (logs, reports, manifests) is small.

@@ -28,6 +28,19 @@ class PipelineProgressTest {
     }
 
     @Test
+    void aRolloutShowsAsRowsOfTheDeployService() {
+        String started = PipelineProgress.row(EventType.DEPLOYMENT_STARTED.topic(), "{" + RELEASE + ",\"deployment\":\"demo\",\"format\":\"qcow2\","
+                + "\"instances\":1,\"previousVersion\":\"0.1.0\",\"trigger\":\"image-published\",\"causeId\":\"c\",\"startedAt\":1}", AT).orElseThrow();
+        assertTrue(started.endsWith("qcow2   deploy: demo: rolling out (image-published, replacing 0.1.0), 1 instance(s)"), started);
+        String retired = PipelineProgress.row(EventType.INSTANCE_RETIRED.topic(), "{" + RELEASE + ",\"deployment\":\"demo\",\"instance\":\"demo-1\","
+                + "\"reason\":\"replaced by 0.2.0 (turn-and-burn)\",\"causeId\":\"c\"}", AT).orElseThrow();
+        assertTrue(retired.endsWith("deploy: demo: retired demo-1: replaced by 0.2.0 (turn-and-burn)"), retired);
+        String failed = PipelineProgress.row(EventType.DEPLOYMENT_FAILED.topic(), "{" + RELEASE + ",\"deployment\":\"demo\","
+                + "\"reason\":\"demo-2 did not pass its health check within 300 s\",\"rolledBackTo\":\"0.1.0\",\"causeId\":\"c\"}", AT).orElseThrow();
+        assertTrue(failed.endsWith("deploy: demo: ROLLOUT FAILED: demo-2 did not pass its health check within 300 s; the fleet keeps 0.1.0"), failed);
+    }
+
+    @Test
     void whatIsNotAKilnEventMakesNoRowAndNeverFails() {
         assertEquals(Optional.empty(), PipelineProgress.row(EventType.IMAGE_BUILT.topic(), "not json", AT));
         assertEquals(Optional.empty(), PipelineProgress.row(EventType.IMAGE_BUILT.topic(), "{\"release\": 42}", AT));

@@ -62,6 +62,8 @@ public final class PipelineProgress {
     }
 
     private static final String ROW = "  %-8s  %-20s %-10s %-7s %s";
+    /** Always with seconds (LocalTime's own text drops ":00"). */
+    private static final java.time.format.DateTimeFormatter TIME = java.time.format.DateTimeFormatter.ofPattern("HH:mm:ss");
 
     /**
      * Prints a deployment's rollout events, one row each, until one that a rollout ends with (completed or failed) and
@@ -174,7 +176,7 @@ public final class PipelineProgress {
         String format = formatOf(event);
         String what = describe(topic, event, format, new HashMap<>());
         return what == null ? java.util.Optional.empty() : java.util.Optional.of(String.format(ROW,
-                java.time.LocalTime.ofInstant(at, java.time.ZoneId.systemDefault()).withNano(0), release.path("image").asText(),
+                TIME.format(java.time.LocalTime.ofInstant(at, java.time.ZoneId.systemDefault())), release.path("image").asText(),
                 release.path("version").asText(), format.isEmpty() ? "-" : format, what));
     }
 

@@ -38,6 +38,8 @@ class PipelineProgressTest {
         String failed = PipelineProgress.row(EventType.DEPLOYMENT_FAILED.topic(), "{" + RELEASE + ",\"deployment\":\"demo\","
                 + "\"reason\":\"demo-2 did not pass its health check within 300 s\",\"rolledBackTo\":\"0.1.0\",\"causeId\":\"c\"}", AT).orElseThrow();
         assertTrue(failed.endsWith("deploy: demo: ROLLOUT FAILED: demo-2 did not pass its health check within 300 s; the fleet keeps 0.1.0"), failed);
+        String onTheMinute = PipelineProgress.row(EventType.RELEASE_TAGGED.topic(), "{" + RELEASE + "}", Instant.parse("2026-11-27T06:09:00Z")).orElseThrow();
+        assertTrue(onTheMinute.matches("  \\d\\d:09:00  debian-chrony.*"), "a row's time keeps its seconds: " + onTheMinute);
     }
 
     @Test

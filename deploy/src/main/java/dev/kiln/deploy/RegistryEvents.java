@@ -5,6 +5,7 @@ import dev.kiln.events.EventCodec;
 import dev.kiln.events.EventMessages;
 import dev.kiln.events.EventType;
 import dev.kiln.events.ImagePublished;
+import dev.kiln.events.KilnEvent;
 import dev.kiln.events.TransientRetry;
 import dev.kiln.events.VersionRevoked;
 import io.smallrye.reactive.messaging.annotations.Blocking;
@@ -32,38 +33,36 @@ public class RegistryEvents {
     @Blocking
     public void onPublished(String payload) throws InterruptedException {
         ImagePublished published = EventCodec.decode(ImagePublished.class, payload);
-        String id = EventMessages.idOf(published);
         // Only the deployments that run this format: a rollout's cause is the publication that made its format available.
-        record(id, EventType.IMAGE_PUBLISHED, published.release().image(), published.format(), "image-published", c -> {
-            DeployLedger.recordPublished(c, published);
-            return null;
-        });
+        record(published, published.format(), "image-published", c -> DeployLedger.recordPublished(c, published));
     }
 
     @Incoming("channel-moved")
     @Blocking
     public void onChannelMoved(String payload) throws InterruptedException {
         ChannelMoved moved = EventCodec.decode(ChannelMoved.class, payload);
-        record(EventMessages.idOf(moved), EventType.CHANNEL_MOVED, moved.release().image(), null, "channel-moved", c -> {
-            DeployLedger.recordChannelMove(c, moved);
-            return null;
-        });
+        record(moved, null, "channel-moved", c -> DeployLedger.recordChannelMove(c, moved));
     }
 
     @Incoming("version-revoked")
     @Blocking
     public void onVersionRevoked(String payload) throws InterruptedException {
         VersionRevoked revoked = EventCodec.decode(VersionRevoked.class, payload);
-        record(EventMessages.idOf(revoked), EventType.VERSION_REVOKED, revoked.release().image(), null, "version-revoked", c -> {
-            DeployLedger.recordRevoked(c, revoked);
-            return null;
-        });
+        record(revoked, null, "version-revoked", c -> DeployLedger.recordRevoked(c, revoked));
     }
 
-    private void record(String id, EventType type, String image, String format, String trigger, DeployLedger.Work<Void> effect)
-            throws InterruptedException {
+    /** What an event changes in the ledger, inside the transaction that records its id. */
+    @FunctionalInterface
+    private interface Effect {
+        void apply(java.sql.Connection c) throws java.sql.SQLException;
+    }
+
+    private void record(KilnEvent event, String format, String trigger, Effect effect) throws InterruptedException {
+        EventType type = EventType.of(event);
+        String id = EventMessages.idOf(event);
+        String image = event.release().image();
         boolean first = TransientRetry.untilDone("recording " + type.type() + " " + id, () -> ledger.handleOnce(id, type, c -> {
-            effect.in(c);
+            effect.apply(c);
             DeployLedger.wakeDeploymentsOf(c, image, format, trigger, id);
             return null;
         }));

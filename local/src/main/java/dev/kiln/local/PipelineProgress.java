@@ -102,8 +102,38 @@ public final class PipelineProgress {
         config.putAll(Map.of("group.id", ServiceAccount.OBSERVER.consumerGroupPrefix().orElseThrow() + purpose + UUID.randomUUID(),
                 "auto.offset.reset", fromStart ? "earliest" : "latest", "enable.auto.commit", false, "isolation.level", "read_committed"));
         KafkaConsumer<String, String> consumer = new KafkaConsumer<>(config, new StringDeserializer(), new StringDeserializer());
+        awaitReadable(consumer);
         consumer.subscribe(TOPICS);
         return consumer;
+    }
+
+    /**
+     * Waits until the broker lets this account read every topic: ACLs provisioned a moment ago take a moment to reach
+     * the broker's authorizer, and a subscriber's first poll would otherwise fail (and end it) in that moment.
+     */
+    private static void awaitReadable(KafkaConsumer<String, String> consumer) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (true) {
+            try {
+                for (String topic : TOPICS) {
+                    consumer.partitionsFor(topic);
+                }
+                return;
+            } catch (org.apache.kafka.common.errors.TopicAuthorizationException e) {
+                if (System.nanoTime() > deadline) {
+                    consumer.close();
+                    throw new IllegalStateException("the broker does not let " + ServiceAccount.OBSERVER.user() + " read " + e.unauthorizedTopics()
+                            + " (is its account provisioned? ./kiln up and compose's broker-accounts do it)", e);
+                }
+                try {
+                    Thread.sleep(500);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    consumer.close();
+                    throw new org.apache.kafka.common.errors.InterruptException(interrupted);
+                }
+            }
+        }
     }
 
     /** A record's value as JSON; an empty object for what is not JSON (the dead-letter topic's business, not a subscriber's). */

@@ -102,6 +102,11 @@ public class DeployLedger {
         });
     }
 
+    /** Whether the event with this id was handled (its effect committed). */
+    boolean handled(String eventId) {
+        return !tx(c -> query(c, "select 1 from handled_event where id = ?", r -> r.getInt(1), eventId)).isEmpty();
+    }
+
     static void recordPublished(Connection c, ImagePublished published) throws SQLException {
         update(c, "insert into published (image, version, format, location, sha256, release) values (?, ?, ?, ?, ?, ?) on conflict do nothing",
                 published.release().image(), published.release().version(), published.format(), published.artifact().location(),
@@ -190,9 +195,8 @@ public class DeployLedger {
 
     /** The image's revoked versions and why. */
     java.util.Map<String, String> revocations(String image) {
-        java.util.Map<String, String> revoked = new java.util.HashMap<>();
-        tx(c -> query(c, "select version, reason from revoked where image = ?", r -> revoked.put(r.getString(1), r.getString(2)), image));
-        return revoked;
+        return tx(c -> query(c, "select version, reason from revoked where image = ?", r -> java.util.Map.entry(r.getString(1), r.getString(2)), image))
+                .stream().collect(java.util.stream.Collectors.toMap(java.util.Map.Entry::getKey, java.util.Map.Entry::getValue));
     }
 
     // ---- rollouts and instances ----

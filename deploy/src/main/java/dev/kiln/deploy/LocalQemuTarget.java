@@ -14,8 +14,6 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -162,11 +160,7 @@ public final class LocalQemuTarget implements InstanceTarget {
 
     /** A locally administered address (QEMU's 52:54:00 prefix) from the instance id: each clone its own. */
     static String macAddress(String instanceId) {
-        try {
-            byte[] d = MessageDigest.getInstance("SHA-256").digest(instanceId.getBytes(StandardCharsets.UTF_8));
-            return String.format("52:54:00:%02x:%02x:%02x", d[0], d[1], d[2]);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        String digest = dev.kiln.events.Sha256.of(instanceId.getBytes(StandardCharsets.UTF_8));
+        return "52:54:00:" + digest.substring(0, 2) + ":" + digest.substring(2, 4) + ":" + digest.substring(4, 6);
     }
 }

@@ -4,16 +4,11 @@ import dev.kiln.disk.ToolProcess;
 import dev.kiln.events.DiskFormat;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.security.DigestInputStream;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.List;
 
 /**
@@ -53,7 +48,7 @@ final class PublishedImages {
         Path partial = directory.resolve(published.sha256() + ".partial");
         ToolProcess.check(List.of("cp", "--sparse=always", "--reflink=auto", source.toString(), partial.toString()), directory,
                 Duration.ofMinutes(10), line -> { });
-        String digest = sha256(partial);
+        String digest = dev.kiln.events.Sha256.of(partial);
         if (!digest.equals(published.sha256())) {
             Files.deleteIfExists(partial);
             throw new UnusableArtifact("the artifact at " + published.location() + " has sha256 " + digest + ", not the published "
@@ -81,14 +76,5 @@ final class PublishedImages {
             }
         }
         return removed;
-    }
-
-    static String sha256(Path file) throws IOException {
-        try (InputStream in = new DigestInputStream(Files.newInputStream(file), MessageDigest.getInstance("SHA-256"))) {
-            in.transferTo(java.io.OutputStream.nullOutputStream());
-            return HexFormat.of().formatHex(((DigestInputStream) in).getMessageDigest().digest());
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

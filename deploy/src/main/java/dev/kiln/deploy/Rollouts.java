@@ -142,12 +142,15 @@ public class Rollouts {
             return;
         }
         List<DeployLedger.InstanceRow> live = ledger.liveInstances(name);
+        if (d.pendingCause() == null && (d.runningVersion() == null ? live.isEmpty() : whole(spec, live, d.runningVersion()))) {
+            // Nothing was said since the last pass and the fleet is as it was left: what it should run cannot have changed.
+            return;
+        }
         String cause = d.pendingCause() != null ? d.pendingCause() : d.declarationId();
-        String trigger = d.pendingTrigger() != null ? d.pendingTrigger() : "declared";
         DesiredVersion.Decision decision = decide(spec);
         if (decision.stopReason() != null) {
             if (!live.isEmpty()) {
-                stopFleet(d, live, decision.stopReason(), trigger, cause);
+                stopFleet(d, live, decision.stopReason(), d.pendingTrigger() != null ? d.pendingTrigger() : "declared", cause);
             } else if (d.pendingCause() != null) {
                 ledger.clearPending(name, d.pendingCause());
             }
@@ -161,8 +164,7 @@ public class Rollouts {
             return;
         }
         String version = decision.version();
-        boolean whole = live.size() == spec.instances() && live.stream().allMatch(i -> i.version().equals(version)
-                && i.state().equals("healthy") && target.probe(i.handle(), spec.health()).state() != InstanceTarget.Probe.State.GONE);
+        boolean whole = whole(spec, live, version);
         if (version.equals(d.runningVersion()) && whole) {
             if (d.pendingCause() != null) {
                 ledger.clearPending(name, d.pendingCause());
@@ -176,15 +178,20 @@ public class Rollouts {
             }
             return;
         }
-        if (version.equals(d.runningVersion()) && !whole) {
-            trigger = d.pendingTrigger() != null ? trigger : "repair";
-        }
+        // Unasked, only a fleet that lost a machine is rolled out again: a repair.
+        String trigger = d.pendingTrigger() != null ? d.pendingTrigger() : version.equals(d.runningVersion()) ? "repair" : "declared";
         Release release = ledger.published(spec.image(), version, spec.format()).orElseThrow().release();
         long id = ledger.startRollout(name, version, d.runningVersion(), trigger, cause, d.pendingCause(),
                 new DeploymentStarted(release, name, spec.format(), spec.instances(), d.runningVersion(), trigger, cause, System.currentTimeMillis()));
         relay.nudge();
         LOG.infof("deployment %s: rolling out %s (%s, was %s; cause %s)", name, version, trigger, d.runningVersion(), cause);
         carryOut(d, ledger.runningRollout(name).filter(r -> r.id() == id).orElseThrow(), false);
+    }
+
+    /** Every instance runs {@code version}, is healthy, its machine is there, and there are as many as declared. */
+    private boolean whole(DeploymentSpec spec, List<DeployLedger.InstanceRow> live, String version) {
+        return live.size() == spec.instances() && live.stream().allMatch(i -> i.version().equals(version) && i.state().equals("healthy")
+                && target.probe(i.handle(), spec.health()).state() != InstanceTarget.Probe.State.GONE);
     }
 
     private void carryOut(DeployLedger.DeploymentRow d, DeployLedger.RolloutRow rollout, boolean resumed) throws IOException, InterruptedException {

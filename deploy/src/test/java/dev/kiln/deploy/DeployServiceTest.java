@@ -66,6 +66,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @QuarkusTestResource(PostgresTestResource.class)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class DeployServiceTest {
+    @jakarta.inject.Inject
+    DeployLedger ledger;
     private static final String TOKEN = "deploy-test-write-token";
     private static final String IMAGE = "debian-demo";
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -90,7 +92,7 @@ class DeployServiceTest {
         Path brokenFile = STORE.resolve("broken.qcow2");
         Files.deleteIfExists(brokenFile);
         ToolProcess.check(List.of("qemu-img", "create", "-q", "-f", "qcow2", brokenFile.toString(), "64M"), STORE, Duration.ofMinutes(1), l -> { });
-        broken = artifact(brokenFile, PublishedImages.sha256(brokenFile));
+        broken = artifact(brokenFile, dev.kiln.events.Sha256.of(brokenFile));
     }
 
     private static Artifact artifact(Path file, String sha256) throws Exception {
@@ -204,10 +206,12 @@ class DeployServiceTest {
     @Order(3)
     void aRedeliveredEventStartsNoSecondRollout() throws Exception {
         registrySends(toFirst);
-        // The redelivery is handled before an event sent after it (same partition: same channel key).
-        ChannelMoved otherChannel = new ChannelMoved(release("0.1.0"), "canary", null, System.currentTimeMillis());
-        registrySends(otherChannel);
-        Thread.sleep(8000);
+        // A later move of the same channel (same key, same partition) is handled after the redelivery: once it is, and
+        // the deployment has acted on it, the redelivery has had every chance to start a rollout.
+        ChannelMoved after = new ChannelMoved(release("0.1.0"), "stable", "0.1.0", System.currentTimeMillis());
+        registrySends(after);
+        await().atMost(Duration.ofMinutes(1)).until(() -> ledger.handled(EventMessages.idOf(after)));
+        await().atMost(Duration.ofMinutes(1)).until(() -> deployment("web").path("pending").isNull());
         assertEquals(1, deployment("web").path("rollouts").size(), "the redelivered ChannelMoved started a rollout");
         assertEquals(1, sent(DeploymentStarted.class).size());
     }

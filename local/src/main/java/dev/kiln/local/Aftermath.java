@@ -26,7 +26,8 @@ final class Aftermath {
     /**
      * Processes of this stack that are not descendants of this process (so a service that started them has died) —
      * the build user's, or any naming the state directory on its command line — except the PostgreSQL server, which
-     * pg_ctl starts detached by design, and the deploy service's instances (QEMU daemonized on purpose). Run when no release is in flight, so the live services' tools are none.
+     * pg_ctl starts detached by design, and the deploy service's instances (QEMU daemonized on purpose). Run when no
+     * release is in flight, so the live services' tools are none.
      */
     static List<String> orphans(Path state) {
         return orphans(state, BUILD_USER);

@@ -325,16 +325,7 @@ public final class FaultDrill implements AutoCloseable {
             String token = dev.kiln.stack.SecretFile.readOrCreate(state.resolve("registry-token"));
             try (KilnServices services = KilnServices.start(root, state, kafka, postgres, java.util.Map.of("demo", repo.origin().toString()), 1, token)) {
                 // Ctrl-C or SIGTERM: the services first (a builder mid-build waits for its build: 30 s, then SIGKILL), then the servers.
-                Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                    try {
-                        services.close();
-                    } finally {
-                        postgres.close();
-                        kafka.close();
-                    }
-                }, "kiln-drill-stop"));
-                kafka.stoppedByCaller();
-                postgres.stoppedByCaller();
+                services.stopAtExitBefore(postgres, kafka, () -> { });
                 services.supervise(line -> System.out.println("kiln: supervisor: " + line.lines().findFirst().orElse("")));
                 services.awaitWatching("demo");
                 System.out.printf("kiln: %d releases of %s %s, faults in turn: %s%n", releases, image, formats, faults.stream().map(Fault::id).toList());

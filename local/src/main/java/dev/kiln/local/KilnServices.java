@@ -166,6 +166,24 @@ public final class KilnServices implements AutoCloseable {
         }
     }
 
+    /**
+     * At exit (Ctrl-C, SIGTERM), these services stop first and then the servers they use, in that order: the servers'
+     * own stop-at-exit hooks, which would run at the same moment, are withdrawn.
+     */
+    public void stopAtExitBefore(PostgresCluster postgres, KafkaBroker kafka, Runnable announce) {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            announce.run();
+            try {
+                close();
+            } finally {
+                postgres.close();
+                kafka.close();
+            }
+        }, "kiln-stack-stop"));
+        kafka.stoppedByCaller();
+        postgres.stoppedByCaller();
+    }
+
     /** The service's own broker account, provisioned, as the environment its configuration reads. */
     private static Map<String, String> kafkaLogin(KafkaBroker kafka, ServiceAccount account) {
         var credentials = ServiceAccounts.provision(kafka, account);

@@ -69,17 +69,7 @@ public final class LocalPipeline {
             try (KilnServices services = KilnServices.start(root, state, kafka, postgres, Map.of("demo", demo.origin().toString()), 1, token)) {
                 // The JVM does not wait for this thread once Ctrl-C starts its shutdown: stopping is the hook's job,
                 // services first, then the servers they use.
-                Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                    say("stopping the services, PostgreSQL and Kafka");
-                    try {
-                        services.close();
-                    } finally {
-                        postgres.close();
-                        kafka.close();
-                    }
-                }, "kiln-up-stop"));
-                kafka.stoppedByCaller();
-                postgres.stoppedByCaller();
+                services.stopAtExitBefore(postgres, kafka, () -> say("stopping the services, PostgreSQL and Kafka"));
                 services.supervise(LocalPipeline::say);
                 // ./kiln rebuild finds the registry here.
                 Files.writeString(state.resolve("registry-url"), services.service("registry").url() + "\n");

@@ -22,7 +22,6 @@ import java.net.URI;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 
 /**
  * The builder's hop: ReleaseTagged in (consumer group "kiln-builder", so instances share releases and each is
@@ -88,10 +87,9 @@ public class ReleaseBuilder {
         }
         results.forEach(event -> metrics.counter("kiln.builder.formats", "outcome", event instanceof BuildFailed ? "failed" : "built").increment());
         // The ReleaseTagged is acknowledged only when every result is on the broker: a crash before that rebuilds, and a
-        // broker that is away is waited for (the results are sent again, which consumers take once by their key).
-        TransientRetry.untilDone("sending the results of " + tagged.release().image() + " " + tagged.release().version(),
-                () -> CompletableFuture.allOf(results.stream().map(event -> EventMessages.send(events, event, source, Clock.systemUTC()))
-                        .toArray(CompletableFuture[]::new)).join());
+        // broker that is away is waited for (what it did not acknowledge is sent again; consumers take a duplicate once, by its id).
+        EventMessages.sendEach("sending the results of " + tagged.release().image() + " " + tagged.release().version(),
+                events, results, source, Clock.systemUTC());
     }
 
     /** kiln rebuild: the same tag from scratch, compared with what the registry recorded; one ImageRebuilt out. */

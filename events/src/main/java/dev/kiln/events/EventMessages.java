@@ -10,7 +10,10 @@ import org.eclipse.microprofile.reactive.messaging.Emitter;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.ZonedDateTime;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CompletionException;
 
 /**
  * Wraps an event as the Kafka record every kiln service sends: a CloudEvent 1.0 (binary mode) whose key and
@@ -55,6 +58,32 @@ public final class EventMessages {
                     return CompletableFuture.completedFuture(null);
                 }));
         return acked;
+    }
+
+    /**
+     * Sends every event and waits until the broker has each ({@link TransientRetry}: the broker being away is waited
+     * for). A retry sends again only the events not yet acknowledged, so a slow first send does not double the rest.
+     */
+    public static void sendEach(String what, Emitter<String> emitter, List<? extends KilnEvent> events, URI source, Clock clock)
+            throws InterruptedException {
+        List<KilnEvent> unsent = new ArrayList<>(events);
+        TransientRetry.untilDone(what, () -> {
+            List<CompletableFuture<Void>> sends = unsent.stream().map(event -> send(emitter, event, source, clock)).toList();
+            List<KilnEvent> failed = new ArrayList<>();
+            Exception firstFailure = null;
+            for (int i = 0; i < sends.size(); i++) {
+                try {
+                    sends.get(i).join();
+                } catch (CompletionException e) {
+                    failed.add(unsent.get(i));
+                    firstFailure = firstFailure == null ? e : firstFailure;
+                }
+            }
+            unsent.retainAll(failed);
+            if (firstFailure != null) {
+                throw firstFailure;
+            }
+        });
     }
 
     /**

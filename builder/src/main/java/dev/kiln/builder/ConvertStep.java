@@ -23,32 +23,13 @@ import java.util.List;
 /**
  * convert: every format in kiln.yaml from the one sealed raw disk. Each file passes {@code qemu-img check} (where the
  * format has one) and {@code qemu-img compare} against the raw disk, so every format provably carries the same
- * disk, whose sha256 every ImageBuilt carries. A format that fails is reported alone; the others go on. Each format
- * is handed on (stored and announced, in a release build) as soon as it is made, in kiln.yaml's order.
+ * disk, whose sha256 every ImageBuilt carries. A format that fails is reported alone; the others go on.
  */
 final class ConvertStep implements BuildStep {
     private static final long MIB = 1 << 20;
     private static final Duration TOOL_TIMEOUT = Duration.ofMinutes(20);
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    /** Where each format goes the moment it is made and checked, while the others are still being made. */
-    @FunctionalInterface
-    interface FormatMade {
-        FormatMade KEEP = (build, file) -> { };
-
-        void made(BuildContext build, BuildContext.FormatFile file) throws Exception;
-    }
-
-    private final FormatMade next;
-
-    /** Keeps every format in the build for a later stage (a rebuild compares them). */
-    ConvertStep() {
-        this(FormatMade.KEEP);
-    }
-
-    ConvertStep(FormatMade next) {
-        this.next = next;
-    }
 
     @Override
     public void run(BuildContext build) throws Exception {
@@ -75,21 +56,17 @@ final class ConvertStep implements BuildStep {
             }
             for (Map.Entry<String, Future<BuildContext.FormatFile>> format : made.entrySet()) {
                 String id = format.getKey();
-                BuildContext.FormatFile file;
                 try {
-                    file = format.getValue().get();
+                    BuildContext.FormatFile file = format.getValue().get();
+                    build.formats().put(id, file);
+                    build.log(id + ": " + file.file().getFileName() + ", " + file.size() + " bytes, sha256 " + file.sha256() + ", same disk as raw");
                 } catch (ExecutionException e) {
                     if (!(e.getCause() instanceof BuildFailure) && !(e.getCause() instanceof java.io.IOException)) {
                         throw e.getCause() instanceof Exception cause ? cause : e;
                     }
                     build.formatFailures().put(id, e.getCause().getMessage());
                     build.log(id + " FAILED: " + e.getCause().getMessage());
-                    continue;
                 }
-                build.formats().put(id, file);
-                build.log(id + ": " + file.file().getFileName() + ", " + file.size() + " bytes, sha256 " + file.sha256() + ", same disk as raw");
-                // Handed on while the pool makes the rest: raw (a copy) is ready long before the compressed VMDK and OVA.
-                next.made(build, file);
             }
         } finally {
             // A build stopped (deadline, shutdown) stops the conversions with it: their qemu-img die with the thread's wait.

@@ -54,30 +54,6 @@ class ConvertStepTest {
         assertTrue(ova.contains("SPARSE \"debian-chrony-0.1.0-disk1.vmdk\""), "the OVA's disk names itself as the OVA names it");
     }
 
-    /** Each format goes on (to be stored and announced) the moment it is made, not when the slowest is done. */
-    @Test
-    void eachFormatIsHandedOnFinishedAsSoonAsItIsMadeInKilnYamlsOrder() throws Exception {
-        Path tree = Files.createDirectories(temp.resolve("tree/etc"));
-        Files.writeString(tree.resolve("release"), "IMAGE=debian-chrony\n");
-        Path raw = StepContexts.disk(temp.resolve("disk.raw"), temp.resolve("tree"));
-        BuildContext build = StepContexts.withWorkspace(temp.resolve("handed"), KilnFile.ALL_FORMATS);
-        build.rawDisk(raw);
-        Path ova = build.workspace().resolve("formats/debian-chrony-0.1.0.ova");
-        List<String> handed = new java.util.ArrayList<>();
-        List<Boolean> ovaExisted = new java.util.ArrayList<>();
-
-        new ConvertStep((context, file) -> {
-            handed.add(file.format());
-            ovaExisted.add(Files.exists(ova));
-            assertEquals(file.sha256(), dev.kiln.events.Sha256.of(file.file()), file.format() + " is whole when handed on");
-            assertEquals(file, context.formats().get(file.format()));
-        }).run(build);
-
-        assertEquals(KilnFile.ALL_FORMATS, handed);
-        assertEquals(false, ovaExisted.get(0), "raw was handed on while the OVA was still to be made");
-        assertEquals(true, ovaExisted.get(handed.size() - 1));
-    }
-
     private Map<String, BuildContext.FormatFile> convert(Path raw, String name) throws Exception {
         BuildContext build = StepContexts.withWorkspace(temp.resolve(name), KilnFile.ALL_FORMATS);
         build.rawDisk(raw);

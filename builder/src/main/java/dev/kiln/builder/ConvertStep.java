@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -23,39 +24,59 @@ import java.util.List;
 /**
  * convert: every format in kiln.yaml from the one sealed raw disk. Each file passes {@code qemu-img check} (where the
  * format has one) and {@code qemu-img compare} against the raw disk, so every format provably carries the same
- * disk, whose sha256 every ImageBuilt carries. A format that fails is reported alone; the others go on.
+ * disk, whose sha256 every ImageBuilt carries. A format that fails is reported alone; the others go on. The OVA packs
+ * the VMDK format's file itself (its container), so the slow compression runs once and the OVA's disk is the checked
+ * and compared VMDK, byte for byte.
  */
 final class ConvertStep implements BuildStep {
     private static final long MIB = 1 << 20;
     private static final Duration TOOL_TIMEOUT = Duration.ofMinutes(20);
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    /** A file qemu-img wrote, checked to carry the raw disk. */
+    private record Container(Path file, String sha256, long size, long virtualSize) {
+    }
 
     @Override
     public void run(BuildContext build) throws Exception {
         Path raw = build.rawDisk();
         long rawSize = Files.size(raw);
-        build.rawSha256(Sha256.of(raw));
-        build.log("sealed raw disk: " + rawSize + " bytes, sha256 " + build.rawSha256());
         Path dir = Files.createDirectories(build.workspace().resolve("formats"));
         String name = build.release().image() + "-" + build.release().version();
         ContainerHeaders headers = new ContainerHeaders(new ReleaseIds(build.release()), build.tagged().sourceDateEpoch());
-        List<String> formats = build.kilnFile().formats();
-        // The formats are independent files made from one read-only disk: they are made side by side (one per core;
-        // compressing VMDK/OVA is CPU-bound, the rest mostly I/O), and recorded in kiln.yaml's order.
-        int workers = Math.max(1, Math.min(formats.size(), Runtime.getRuntime().availableProcessors()));
+        List<DiskFormat> formats = build.kilnFile().formats().stream().map(DiskFormat::of).toList();
+        // The containers are independent files made from one read-only disk: they are made side by side (one per core),
+        // the compressing ones first since they take longest (the rest are mostly I/O); formats are recorded in
+        // kiln.yaml's order.
+        List<DiskFormat> containers = formats.stream().map(DiskFormat::container).distinct()
+                .sorted(java.util.Comparator.comparing(format -> !format.compressed())).toList();
+        int workers = Math.max(1, Math.min(containers.size() + 1, Runtime.getRuntime().availableProcessors()));
         ExecutorService pool = Executors.newFixedThreadPool(workers, runnable -> {
             Thread thread = new Thread(runnable, "kiln-convert");
             thread.setDaemon(true);
             return thread;
         });
         try {
-            Map<String, Future<BuildContext.FormatFile>> made = new LinkedHashMap<>();
-            for (String id : formats) {
-                made.put(id, pool.submit(() -> convert(build, DiskFormat.of(id), raw, rawSize, dir, name, headers)));
+            Map<DiskFormat, CompletableFuture<Container>> made = new LinkedHashMap<>();
+            for (DiskFormat container : containers) {
+                made.put(container, CompletableFuture.supplyAsync(unchecked(() -> convert(build, container, raw, rawSize, dir, name, headers)), pool));
             }
-            for (Map.Entry<String, Future<BuildContext.FormatFile>> format : made.entrySet()) {
-                String id = format.getKey();
+            Future<String> rawSha256 = pool.submit(() -> Sha256.of(raw));
+            Map<DiskFormat, CompletableFuture<BuildContext.FormatFile>> files = new LinkedHashMap<>();
+            for (DiskFormat format : formats) {
+                CompletableFuture<Container> container = made.get(format.container());
+                files.put(format, format == format.container()
+                        ? container.thenApply(file -> new BuildContext.FormatFile(format.id(), file.file(), file.sha256(), file.size(), file.virtualSize()))
+                        : container.thenApplyAsync(unchecked(file -> pack(build, format, file, dir, name)), pool));
+            }
+            try {
+                build.rawSha256(rawSha256.get());
+            } catch (ExecutionException e) {
+                throw e.getCause() instanceof Exception cause ? cause : e;
+            }
+            build.log("sealed raw disk: " + rawSize + " bytes, sha256 " + build.rawSha256());
+            for (Map.Entry<DiskFormat, CompletableFuture<BuildContext.FormatFile>> format : files.entrySet()) {
+                String id = format.getKey().id();
                 try {
                     BuildContext.FormatFile file = format.getValue().get();
                     build.formats().put(id, file);
@@ -73,38 +94,64 @@ final class ConvertStep implements BuildStep {
             pool.shutdownNow();
             pool.awaitTermination(1, TimeUnit.MINUTES);
         }
+        // A container no format is (the VMDK of an OVA when kiln.yaml lists no VMDK) is not kept.
+        for (DiskFormat container : containers) {
+            if (!formats.contains(container)) {
+                Files.deleteIfExists(dir.resolve(name + "." + container.extension()));
+            }
+        }
         if (build.formats().isEmpty()) {
             throw new BuildFailure("no format could be made from the sealed disk: " + build.formatFailures());
         }
     }
 
-    /** One format from the raw disk, checked to carry the same disk; a format that fails fails alone. */
-    private static BuildContext.FormatFile convert(BuildContext build, DiskFormat format, Path raw, long rawSize, Path dir, String name,
-                                                   ContainerHeaders headers) throws Exception {
+    /** One container from the raw disk, checked to carry the same disk; one that fails fails its formats alone. */
+    private static Container convert(BuildContext build, DiskFormat format, Path raw, long rawSize, Path dir, String name,
+                                     ContainerHeaders headers) throws Exception {
         String id = format.id();
         Path file = dir.resolve(name + "." + format.extension());
         if (format == DiskFormat.VHD && rawSize % MIB != 0) {
             throw new BuildFailure("the disk is " + rawSize + " bytes, not a whole number of MiB, which Azure requires of a VHD; size the disk in MiB");
         }
-        // The OVA's disk is converted under the name it has inside the OVA: a VMDK descriptor names its own file.
-        Path disk = format == DiskFormat.OVA
-                ? Files.createDirectories(dir.resolve("ova")).resolve(OvaPackage.diskName(name)) : file;
-        qemuImg(build, List.of("convert", "-f", "raw", "-O", format.qemuFormat()), format.createOptions(), raw, disk);
-        headers.pin(format.qemuFormat(), disk);
+        qemuImg(build, List.of("convert", "-f", "raw", "-O", format.qemuFormat()), format.createOptions(), raw, file);
+        headers.pin(format.qemuFormat(), file);
         if (format.checkable()) {
-            qemuImg(build, List.of("check", "-f", format.qemuFormat()), List.of(), disk, null);
+            qemuImg(build, List.of("check", "-f", format.qemuFormat()), List.of(), file, null);
         }
-        qemuImg(build, List.of("compare", "-f", "raw", "-F", format.qemuFormat()), List.of(), raw, disk);
-        long virtualSize = JSON.readTree(qemuImg(build, List.of("info", "--output=json", "-f", format.qemuFormat()), List.of(), disk, null))
+        qemuImg(build, List.of("compare", "-f", "raw", "-F", format.qemuFormat()), List.of(), raw, file);
+        long virtualSize = JSON.readTree(qemuImg(build, List.of("info", "--output=json", "-f", format.qemuFormat()), List.of(), file, null))
                 .path("virtual-size").asLong();
         if (virtualSize != rawSize) {
             throw new BuildFailure(id + " has virtual size " + virtualSize + " instead of the raw disk's " + rawSize);
         }
-        if (format == DiskFormat.OVA) {
-            OvaPackage.write(file, disk, name, virtualSize, build.tagged().sourceDateEpoch(), build.kilnFile().description());
-            Files.delete(disk);
-        }
-        return new BuildContext.FormatFile(id, file, Sha256.of(file), Files.size(file), virtualSize);
+        return new Container(file, Sha256.of(file), Files.size(file), virtualSize);
+    }
+
+    /** A format that packs its container's file (the OVA: descriptor, manifest, the VMDK). */
+    private static BuildContext.FormatFile pack(BuildContext build, DiskFormat format, Container disk, Path dir, String name) throws Exception {
+        Path file = dir.resolve(name + "." + format.extension());
+        OvaPackage.write(file, disk.file(), disk.sha256(), name, disk.virtualSize(), build.tagged().sourceDateEpoch(), build.kilnFile().description());
+        return new BuildContext.FormatFile(format.id(), file, Sha256.of(file), Files.size(file), disk.virtualSize());
+    }
+
+    /** A step of a conversion as a CompletableFuture takes it: a checked failure travels as its cause. */
+    private interface Work<T, R> {
+        R apply(T input) throws Exception;
+    }
+
+    private static <T, R> java.util.function.Function<T, R> unchecked(Work<T, R> work) {
+        return input -> {
+            try {
+                return work.apply(input);
+            } catch (Exception e) {
+                throw new java.util.concurrent.CompletionException(e);
+            }
+        };
+    }
+
+    private static <R> java.util.function.Supplier<R> unchecked(java.util.concurrent.Callable<R> work) {
+        java.util.function.Function<Void, R> function = unchecked(ignored -> work.call());
+        return () -> function.apply(null);
     }
 
     private static String qemuImg(BuildContext build, List<String> operation, List<String> options, Path first, Path second) throws Exception {

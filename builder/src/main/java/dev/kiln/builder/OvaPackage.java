@@ -21,17 +21,16 @@ final class OvaPackage {
     private OvaPackage() {
     }
 
-    /** The disk's name inside the OVA. */
-    static String diskName(String name) {
-        return name + "-disk1.vmdk";
-    }
-
-    static void write(Path ova, Path vmdk, String name, long virtualSize, long sourceDateEpoch, String description) throws IOException {
-        String diskName = diskName(name);
+    /**
+     * Packs {@code vmdk} (whose sha256 is {@code vmdkSha256}) under its own file name: a streamOptimized VMDK's
+     * descriptor names its file, so the OVA's disk is the VMDK format's file unchanged.
+     */
+    static void write(Path ova, Path vmdk, String vmdkSha256, String name, long virtualSize, long sourceDateEpoch, String description) throws IOException {
+        String diskName = vmdk.getFileName().toString();
         String ovfName = name + ".ovf";
         byte[] ovf = descriptor(name, diskName, Files.size(vmdk), virtualSize, description).getBytes(StandardCharsets.UTF_8);
         String manifest = "SHA256(" + ovfName + ")= " + sha256(ovf) + "\n"
-                + "SHA256(" + diskName + ")= " + Sha256.of(vmdk) + "\n";
+                + "SHA256(" + diskName + ")= " + vmdkSha256 + "\n";
         FileTime time = FileTime.from(Instant.ofEpochSecond(sourceDateEpoch));
         try (OutputStream file = Files.newOutputStream(ova); TarArchiveOutputStream tar = new TarArchiveOutputStream(file)) {
             tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);

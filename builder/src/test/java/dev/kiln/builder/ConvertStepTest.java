@@ -50,8 +50,32 @@ class ConvertStepTest {
         }
         String vmdk = StepContexts.run(temp, "head", "-c", "1024", first.get("vmdk").file().toString());
         assertTrue(vmdk.contains("RW 131072 SPARSE \"debian-chrony-0.1.0.vmdk\""), vmdk);
-        String ova = StepContexts.run(temp, "tar", "-xOf", first.get("ova").file().toString(), "debian-chrony-0.1.0-disk1.vmdk");
-        assertTrue(ova.contains("SPARSE \"debian-chrony-0.1.0-disk1.vmdk\""), "the OVA's disk names itself as the OVA names it");
+        // The OVA packs the VMDK format's file itself (converted, checked and compared once), listed in its manifest.
+        Path unpacked = Files.createDirectories(temp.resolve("unpacked"));
+        StepContexts.run(unpacked, "tar", "-xf", first.get("ova").file().toString());
+        assertEquals(first.get("vmdk").sha256(), dev.kiln.events.Sha256.of(unpacked.resolve("debian-chrony-0.1.0.vmdk")),
+                "the OVA's disk is the VMDK, byte for byte");
+        assertTrue(Files.readString(unpacked.resolve("debian-chrony-0.1.0.mf")).contains("SHA256(debian-chrony-0.1.0.vmdk)= " + first.get("vmdk").sha256()));
+        assertTrue(Files.readString(unpacked.resolve("debian-chrony-0.1.0.ovf")).contains("ovf:href=\"debian-chrony-0.1.0.vmdk\""));
+    }
+
+    @Test
+    void anOvaWithoutTheVmdkFormatStillPacksAVmdkAndLeavesNoOtherFile() throws Exception {
+        Path tree = Files.createDirectories(temp.resolve("tree/etc"));
+        Files.writeString(tree.resolve("release"), "IMAGE=debian-chrony\n");
+        Path raw = StepContexts.disk(temp.resolve("disk.raw"), temp.resolve("tree"));
+        BuildContext build = StepContexts.withWorkspace(temp.resolve("ova-only"), List.of("raw", "ova"));
+        build.rawDisk(raw);
+        new ConvertStep().run(build);
+
+        assertEquals(Map.of(), build.formatFailures());
+        assertEquals(List.of("raw", "ova"), List.copyOf(build.formats().keySet()));
+        try (var listing = Files.list(temp.resolve("ova-only/formats"))) {
+            assertEquals(java.util.Set.of("debian-chrony-0.1.0.raw", "debian-chrony-0.1.0.ova"),
+                    listing.map(file -> file.getFileName().toString()).collect(java.util.stream.Collectors.toSet()));
+        }
+        String listed = StepContexts.run(temp, "tar", "-tf", build.formats().get("ova").file().toString());
+        assertEquals(List.of("debian-chrony-0.1.0.ovf", "debian-chrony-0.1.0.mf", "debian-chrony-0.1.0.vmdk"), List.of(listed.strip().split("\n")));
     }
 
     private Map<String, BuildContext.FormatFile> convert(Path raw, String name) throws Exception {

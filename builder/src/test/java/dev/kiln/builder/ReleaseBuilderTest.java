@@ -116,7 +116,7 @@ class ReleaseBuilderTest {
             assertEquals("conectix", new String(cookie, java.nio.charset.StandardCharsets.US_ASCII));
         }
         String ova = ToolProcess.check(List.of("tar", "-tvf", file(built, "ova").toString()), temp, Duration.ofMinutes(1), l -> { });
-        assertTrue(ova.matches("(?s).*debian-chrony-0\\.1\\.0\\.ovf.*debian-chrony-0\\.1\\.0\\.mf.*debian-chrony-0\\.1\\.0-disk1\\.vmdk.*"), ova);
+        assertTrue(ova.matches("(?s).*debian-chrony-0\\.1\\.0\\.ovf.*debian-chrony-0\\.1\\.0\\.mf.*debian-chrony-0\\.1\\.0\\.vmdk.*"), ova);
 
         Path raw = file(built, "raw");
         assertEquals(rawDigests.iterator().next(), Sha256.of(raw));

@@ -49,6 +49,19 @@ public enum DiskFormat {
         return createOptions;
     }
 
+    /**
+     * The format whose file this one is made of: itself, or for the OVA the VMDK it packs. Formats that share one are
+     * converted once: the OVA carries, byte for byte, the file the VMDK format is.
+     */
+    public DiskFormat container() {
+        return this == OVA ? VMDK : this;
+    }
+
+    /** Whether writing it compresses (streamOptimized VMDK): the slow conversions, started first. */
+    public boolean compressed() {
+        return createOptions.stream().anyMatch(option -> option.contains("streamOptimized"));
+    }
+
     /** Whether {@code qemu-img check} can check it. */
     public boolean checkable() {
         return checkable;

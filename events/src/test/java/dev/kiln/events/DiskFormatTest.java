@@ -28,6 +28,20 @@ class DiskFormatTest {
     }
 
     @Test
+    void aFormatMadeOfAnothersFileIsReadAndWrittenAsThatFile() {
+        for (DiskFormat format : DiskFormat.values()) {
+            DiskFormat container = format.container();
+            assertEquals(container, container.container(), format + ": a container is its own");
+            assertEquals(container.qemuFormat(), format.qemuFormat(), format + " is read as its container");
+            assertEquals(container.createOptions(), format.createOptions(), format + " is written as its container");
+            assertEquals(container.checkable(), format.checkable(), format + " is checked as its container");
+        }
+        assertEquals(DiskFormat.VMDK, DiskFormat.OVA.container());
+        assertEquals(java.util.List.of(DiskFormat.VMDK, DiskFormat.OVA),
+                Arrays.stream(DiskFormat.values()).filter(DiskFormat::compressed).toList());
+    }
+
+    @Test
     void theKilnYamlReferenceNamesEveryFormat() throws Exception {
         String reference = Files.readString(ROOT.resolve("docs/kiln-yaml.md"));
         for (String id : DiskFormat.ids()) {

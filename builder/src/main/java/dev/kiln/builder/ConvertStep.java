@@ -89,16 +89,16 @@ final class ConvertStep implements BuildStep {
                     build.log(id + " FAILED: " + e.getCause().getMessage());
                 }
             }
+            // A container no format is (the VMDK of an OVA when kiln.yaml lists no VMDK) is not kept.
+            for (Map.Entry<DiskFormat, CompletableFuture<Container>> container : made.entrySet()) {
+                if (!formats.contains(container.getKey()) && !container.getValue().isCompletedExceptionally()) {
+                    Files.deleteIfExists(container.getValue().get().file());
+                }
+            }
         } finally {
             // A build stopped (deadline, shutdown) stops the conversions with it: their qemu-img die with the thread's wait.
             pool.shutdownNow();
             pool.awaitTermination(1, TimeUnit.MINUTES);
-        }
-        // A container no format is (the VMDK of an OVA when kiln.yaml lists no VMDK) is not kept.
-        for (DiskFormat container : containers) {
-            if (!formats.contains(container)) {
-                Files.deleteIfExists(dir.resolve(name + "." + container.extension()));
-            }
         }
         if (build.formats().isEmpty()) {
             throw new BuildFailure("no format could be made from the sealed disk: " + build.formatFailures());
@@ -150,8 +150,13 @@ final class ConvertStep implements BuildStep {
     }
 
     private static <R> java.util.function.Supplier<R> unchecked(java.util.concurrent.Callable<R> work) {
-        java.util.function.Function<Void, R> function = unchecked(ignored -> work.call());
-        return () -> function.apply(null);
+        return () -> {
+            try {
+                return work.call();
+            } catch (Exception e) {
+                throw new java.util.concurrent.CompletionException(e);
+            }
+        };
     }
 
     private static String qemuImg(BuildContext build, List<String> operation, List<String> options, Path first, Path second) throws Exception {

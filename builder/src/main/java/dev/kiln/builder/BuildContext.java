@@ -36,20 +36,6 @@ public final class BuildContext {
     private final List<ImageRebuilt.FormatDigests> rebuiltDigests = new ArrayList<>(); // compare-rebuild
     private final List<String> differences = new ArrayList<>();                 // compare-rebuild
     private String differenceReport;                                            // compare-rebuild
-    private FormatStored whenStored = FormatStored.KEEP;                        // set by the build that runs the stages
-    private final java.util.Set<String> announced = new java.util.LinkedHashSet<>(); // store (through whenStored)
-
-    /**
-     * What becomes of a format the moment it is stored: a release build announces it (its ImageBuilt goes out while the
-     * other formats are still being made, so verifying it begins); a rebuild, or a stage under test, keeps it.
-     */
-    @FunctionalInterface
-    interface FormatStored {
-        FormatStored KEEP = (build, format) -> false;
-
-        /** @return whether the format was announced (its ImageBuilt is on the broker) */
-        boolean stored(BuildContext build, String format) throws InterruptedException;
-    }
 
     /** One converted file, before it is stored. */
     public record FormatFile(String format, Path file, String sha256, long size, long virtualSize) {
@@ -207,21 +193,5 @@ public final class BuildContext {
 
     void buildLogLocation(String location) {
         this.buildLogLocation = location;
-    }
-
-    void whenStored(FormatStored whenStored) {
-        this.whenStored = whenStored;
-    }
-
-    /** The store stage says a format is stored; it is announced at once when this build announces as it goes. */
-    void stored(String format) throws InterruptedException {
-        if (whenStored.stored(this, format)) {
-            announced.add(format);
-        }
-    }
-
-    /** Formats whose ImageBuilt is already out: the build's outcome does not send them again. */
-    public java.util.Set<String> announced() {
-        return announced;
     }
 }

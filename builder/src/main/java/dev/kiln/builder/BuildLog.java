@@ -44,12 +44,6 @@ public final class BuildLog implements AutoCloseable {
         return List.copyOf(tail);
     }
 
-    /** The log as it stands, between two lines, copied to {@code to} (while the build goes on writing it). */
-    synchronized Path snapshot(Path to) throws IOException {
-        out.flush();
-        return Files.copy(file, to, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-    }
-
     @Override
     public synchronized void close() throws IOException {
         out.close();

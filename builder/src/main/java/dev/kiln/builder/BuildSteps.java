@@ -8,8 +8,6 @@ final class BuildSteps {
     }
 
     static List<BuildStep> inOrder(ArtifactStore store) {
-        // Convert hands each format to store as it is made: storing (and announcing) one overlaps making the next.
-        StoreStep storing = new StoreStep(store);
         return List.of(
                 new CreateWorkspaceStep(),
                 new CheckoutStep(),
@@ -18,16 +16,14 @@ final class BuildSteps {
                 new SealPlaybookStep(),
                 new PackerBuildStep(),
                 new RemasterStep(),
-                new ConvertStep(storing),
-                storing);
+                new ConvertStep(),
+                new StoreStep(store));
     }
 
     /** A rebuild makes the same stages from scratch, then compares instead of storing. */
     static List<BuildStep> forRebuild(ArtifactStore store) {
         List<BuildStep> steps = new java.util.ArrayList<>(inOrder(store));
         steps.removeIf(step -> step instanceof StoreStep);
-        // The rebuild's formats stay in its workspace, to be compared.
-        steps.replaceAll(step -> step instanceof ConvertStep ? new ConvertStep() : step);
         steps.add(new CompareRebuildStep(store));
         return List.copyOf(steps);
     }

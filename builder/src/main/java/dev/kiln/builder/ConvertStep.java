@@ -26,8 +26,7 @@ import java.util.List;
  * format has one) and {@code qemu-img compare} against the raw disk, so every format provably carries the same
  * disk, whose sha256 every ImageBuilt carries. A format that fails is reported alone; the others go on. The OVA packs
  * the VMDK format's file itself (its container), so the slow compression runs once and the OVA's disk is the checked
- * and compared VMDK, byte for byte. Each format is handed on (stored and announced, in a release build) the moment it
- * is made, so verifying raw begins while the VMDK is still being compressed.
+ * and compared VMDK, byte for byte.
  */
 final class ConvertStep implements BuildStep {
     private static final long MIB = 1 << 20;
@@ -36,25 +35,6 @@ final class ConvertStep implements BuildStep {
 
     /** A file qemu-img wrote, checked to carry the raw disk. */
     private record Container(Path file, String sha256, long size, long virtualSize) {
-    }
-
-    /** Where each format goes the moment it is made and checked, while the others are still being made. */
-    @FunctionalInterface
-    interface FormatMade {
-        FormatMade KEEP = (build, file) -> { };
-
-        void made(BuildContext build, BuildContext.FormatFile file) throws Exception;
-    }
-
-    private final FormatMade next;
-
-    /** Keeps every format in the build for a later stage (a rebuild compares them). */
-    ConvertStep() {
-        this(FormatMade.KEEP);
-    }
-
-    ConvertStep(FormatMade next) {
-        this.next = next;
     }
 
     @Override
@@ -66,7 +46,8 @@ final class ConvertStep implements BuildStep {
         ContainerHeaders headers = new ContainerHeaders(new ReleaseIds(build.release()), build.tagged().sourceDateEpoch());
         List<DiskFormat> formats = build.kilnFile().formats().stream().map(DiskFormat::of).toList();
         // The containers are independent files made from one read-only disk: they are made side by side (one per core),
-        // the compressing ones first since they take longest (the rest are mostly I/O).
+        // the compressing ones first since they take longest (the rest are mostly I/O); formats are recorded in
+        // kiln.yaml's order.
         List<DiskFormat> containers = formats.stream().map(DiskFormat::container).distinct()
                 .sorted(java.util.Comparator.comparing(format -> !format.compressed())).toList();
         int workers = Math.max(1, Math.min(containers.size() + 1, Runtime.getRuntime().availableProcessors()));
@@ -76,13 +57,11 @@ final class ConvertStep implements BuildStep {
             return thread;
         });
         try {
-            // First the raw disk's digest (every format's announcement carries it) and the compressing containers (they
-            // take longest); then the rest, mostly I/O.
-            CompletableFuture<String> rawSha256 = CompletableFuture.supplyAsync(unchecked(() -> Sha256.of(raw)), pool);
             Map<DiskFormat, CompletableFuture<Container>> made = new LinkedHashMap<>();
             for (DiskFormat container : containers) {
-                made.put(container, CompletableFuture.supplyAsync(unchecked(() -> convert(build, container, raw, rawSize, dir, name, headers, rawSha256)), pool));
+                made.put(container, CompletableFuture.supplyAsync(unchecked(() -> convert(build, container, raw, rawSize, dir, name, headers)), pool));
             }
+            Future<String> rawSha256 = pool.submit(() -> Sha256.of(raw));
             Map<DiskFormat, CompletableFuture<BuildContext.FormatFile>> files = new LinkedHashMap<>();
             for (DiskFormat format : formats) {
                 CompletableFuture<Container> container = made.get(format.container());
@@ -90,28 +69,25 @@ final class ConvertStep implements BuildStep {
                         ? container.thenApply(file -> new BuildContext.FormatFile(format.id(), file.file(), file.sha256(), file.size(), file.virtualSize()))
                         : container.thenApplyAsync(unchecked(file -> pack(build, format, file, dir, name)), pool));
             }
-            build.rawSha256(resultOf(rawSha256));
+            try {
+                build.rawSha256(rawSha256.get());
+            } catch (ExecutionException e) {
+                throw e.getCause() instanceof Exception cause ? cause : e;
+            }
             build.log("sealed raw disk: " + rawSize + " bytes, sha256 " + build.rawSha256());
-            // Handed on in the order they are finished: raw (a copy) long before the compressed VMDK and the OVA.
-            java.util.concurrent.BlockingQueue<DiskFormat> finished = new java.util.concurrent.LinkedBlockingQueue<>();
-            files.forEach((format, file) -> file.whenComplete((done, failure) -> finished.add(format)));
-            for (int left = files.size(); left > 0; left--) {
-                DiskFormat format = finished.take();
-                String id = format.id();
-                BuildContext.FormatFile file;
+            for (Map.Entry<DiskFormat, CompletableFuture<BuildContext.FormatFile>> format : files.entrySet()) {
+                String id = format.getKey().id();
                 try {
-                    file = files.get(format).get();
+                    BuildContext.FormatFile file = format.getValue().get();
+                    build.formats().put(id, file);
+                    build.log(id + ": " + file.file().getFileName() + ", " + file.size() + " bytes, sha256 " + file.sha256() + ", same disk as raw");
                 } catch (ExecutionException e) {
                     if (!(e.getCause() instanceof BuildFailure) && !(e.getCause() instanceof java.io.IOException)) {
                         throw e.getCause() instanceof Exception cause ? cause : e;
                     }
                     build.formatFailures().put(id, e.getCause().getMessage());
                     build.log(id + " FAILED: " + e.getCause().getMessage());
-                    continue;
                 }
-                build.formats().put(id, file);
-                build.log(id + ": " + file.file().getFileName() + ", " + file.size() + " bytes, sha256 " + file.sha256() + ", same disk as raw");
-                next.made(build, file);
             }
             // A container no format is (the VMDK of an OVA when kiln.yaml lists no VMDK) is not kept.
             for (Map.Entry<DiskFormat, CompletableFuture<Container>> container : made.entrySet()) {
@@ -131,7 +107,7 @@ final class ConvertStep implements BuildStep {
 
     /** One container from the raw disk, checked to carry the same disk; one that fails fails its formats alone. */
     private static Container convert(BuildContext build, DiskFormat format, Path raw, long rawSize, Path dir, String name,
-                                     ContainerHeaders headers, CompletableFuture<String> rawSha256) throws Exception {
+                                     ContainerHeaders headers) throws Exception {
         String id = format.id();
         Path file = dir.resolve(name + "." + format.extension());
         if (format == DiskFormat.VHD && rawSize % MIB != 0) {
@@ -148,17 +124,7 @@ final class ConvertStep implements BuildStep {
         if (virtualSize != rawSize) {
             throw new BuildFailure(id + " has virtual size " + virtualSize + " instead of the raw disk's " + rawSize);
         }
-        // A raw container of the raw disk's size that compares equal to it holds its very bytes: its digest is the disk's.
-        String sha256 = format == DiskFormat.RAW && Files.size(file) == rawSize ? resultOf(rawSha256) : Sha256.of(file);
-        return new Container(file, sha256, Files.size(file), virtualSize);
-    }
-
-    private static <T> T resultOf(Future<T> work) throws Exception {
-        try {
-            return work.get();
-        } catch (ExecutionException e) {
-            throw e.getCause() instanceof Exception cause ? cause : e;
-        }
+        return new Container(file, Sha256.of(file), Files.size(file), virtualSize);
     }
 
     /** A format that packs its container's file (the OVA: descriptor, manifest, the VMDK). */

@@ -14,7 +14,6 @@ import dev.kiln.events.ReleaseTagged;
 import org.jboss.logging.Logger;
 
 import java.io.IOException;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.ListIterator;
@@ -42,37 +41,9 @@ final class ReleaseBuild {
         this.tools = tools;
     }
 
-    /** Sends a format's ImageBuilt while the build goes on; returns when the broker has it. */
-    @FunctionalInterface
-    interface Announcer {
-        void send(ImageBuilt built) throws InterruptedException;
-    }
-
-    /** A build whose every outcome is returned at its end. */
     List<KilnEvent> run(ReleaseTagged tagged) {
-        return run(tagged, BuildContext.FormatStored.KEEP);
-    }
-
-    /**
-     * A build that announces each format the moment it is stored (its ImageBuilt links the build log as it stood then:
-     * everything that made that file), and returns what is left to send at its end: the formats not announced, built
-     * or failed.
-     */
-    List<KilnEvent> run(ReleaseTagged tagged, Announcer announcer) {
-        return run(tagged, (build, format) -> {
-            announcer.send(imageBuilt(build, build.artifacts().get(format), storeLogSoFar(build, logName(tagged))));
-            return true;
-        });
-    }
-
-    private List<KilnEvent> run(ReleaseTagged tagged, BuildContext.FormatStored whenStored) {
         BuildContext build = new BuildContext(tagged, config, tools);
-        build.whenStored(whenStored);
-        return run(build, steps.get(), logName(tagged), this::events);
-    }
-
-    private static String logName(ReleaseTagged tagged) {
-        return "build-" + tagged.release().commit().substring(0, 12);
+        return run(build, steps.get(), "build-" + tagged.release().commit().substring(0, 12), this::events);
     }
 
     /**
@@ -164,11 +135,11 @@ final class ReleaseBuild {
         List<KilnEvent> events = new ArrayList<>();
         for (String format : formats) {
             Artifact artifact = build.artifacts().get(format);
-            if (build.announced().contains(format)) {
-                continue;
-            }
             if (artifact != null) {
-                events.add(imageBuilt(build, artifact, build.buildLogLocation()));
+                KilnFile.Upstream upstream = build.kilnFile().upstream();
+                Provenance provenance = new Provenance(build.release().commit(), build.release().tag(), upstream.url(),
+                        upstream.sha256(), build.tools(), build.tagged().sourceDateEpoch());
+                events.add(new ImageBuilt(build.release(), artifact, provenance, build.buildLogLocation()));
             } else {
                 String why = build.formatFailures().getOrDefault(format, reason);
                 String convert = BuildStep.nameOf(ConvertStep.class);
@@ -180,35 +151,14 @@ final class ReleaseBuild {
         return events;
     }
 
-    private static ImageBuilt imageBuilt(BuildContext build, Artifact artifact, String buildLog) {
-        KilnFile.Upstream upstream = build.kilnFile().upstream();
-        Provenance provenance = new Provenance(build.release().commit(), build.release().tag(), upstream.url(),
-                upstream.sha256(), build.tools(), build.tagged().sourceDateEpoch());
-        return new ImageBuilt(build.release(), artifact, provenance, buildLog);
-    }
-
-    /** The log so far, stored under the build log's name (the complete log replaces it there at the end). */
-    private String storeLogSoFar(BuildContext build, String logName) {
-        try {
-            Path copy = build.buildLog().snapshot(build.workspace().resolve(logName + ".so-far.log"));
-            return store.put(logPath(build, logName), copy, Sha256.of(copy));
-        } catch (IOException | RuntimeException e) {
-            LOG.warnf("could not store the build log so far of %s %s: %s", build.release().image(), build.release().version(), e.getMessage());
-            return null;
-        }
-    }
-
-    private static String logPath(BuildContext build, String logName) {
-        return build.release().image() + "/" + build.release().version() + "/" + logName + ".log";
-    }
-
     private void storeLog(BuildContext build, String logName) {
         if (build.buildLog() == null) {
             return;
         }
         try {
             build.buildLog().close();
-            build.buildLogLocation(store.put(logPath(build, logName), build.buildLog().file(), Sha256.of(build.buildLog().file())));
+            String name = build.release().image() + "/" + build.release().version() + "/" + logName + ".log";
+            build.buildLogLocation(store.put(name, build.buildLog().file(), Sha256.of(build.buildLog().file())));
         } catch (IOException | RuntimeException e) {
             LOG.warnf("could not store the build log of %s %s: %s", build.release().image(), build.release().version(), e.getMessage());
         }

@@ -81,24 +81,15 @@ public class ReleaseBuilder {
         ReleaseTagged tagged = EventCodec.decode(ReleaseTagged.class, payload);
         LOG.infof("building %s %s from %s at %s", tagged.release().image(), tagged.release().version(),
                 tagged.release().repository(), tagged.release().commit());
-        String what = tagged.release().image() + " " + tagged.release().version();
-        // Each format made goes out at once (verifying it begins while the rest are made); what is left goes at the end.
-        ReleaseBuild.Announcer announce = built -> {
-            count(built);
-            EventMessages.sendEach("announcing " + what + " " + built.format(), events, List.of(built), source, Clock.systemUTC());
-        };
-        List<KilnEvent> rest;
+        List<KilnEvent> results;
         synchronized (buildSlot) {
-            rest = metrics.timer("kiln.builder.build").record(() -> build.run(tagged, announce));
+            results = metrics.timer("kiln.builder.build").record(() -> build.run(tagged));
         }
-        rest.forEach(this::count);
+        results.forEach(event -> metrics.counter("kiln.builder.formats", "outcome", event instanceof BuildFailed ? "failed" : "built").increment());
         // The ReleaseTagged is acknowledged only when every result is on the broker: a crash before that rebuilds, and a
         // broker that is away is waited for (what it did not acknowledge is sent again; consumers take a duplicate once, by its id).
-        EventMessages.sendEach("sending the results of " + what, events, rest, source, Clock.systemUTC());
-    }
-
-    private void count(KilnEvent event) {
-        metrics.counter("kiln.builder.formats", "outcome", event instanceof BuildFailed ? "failed" : "built").increment();
+        EventMessages.sendEach("sending the results of " + tagged.release().image() + " " + tagged.release().version(),
+                events, results, source, Clock.systemUTC());
     }
 
     /** kiln rebuild: the same tag from scratch, compared with what the registry recorded; one ImageRebuilt out. */

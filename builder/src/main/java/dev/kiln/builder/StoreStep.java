@@ -4,26 +4,14 @@ import dev.kiln.events.Artifact;
 import dev.kiln.events.TransientRetry;
 
 import java.io.IOException;
-import java.util.List;
+import java.util.Map;
 
-/**
- * store: every converted format into the artifact store. Convert hands each format over the moment it is made (so a
- * release build announces it while the others are still being made); the stage itself stores what was not handed over.
- */
-final class StoreStep implements BuildStep, ConvertStep.FormatMade {
+/** store: every converted format and the build log into the artifact store. */
+final class StoreStep implements BuildStep {
     private final ArtifactStore store;
 
     StoreStep(ArtifactStore store) {
         this.store = store;
-    }
-
-    @Override
-    public void run(BuildContext build) throws Exception {
-        for (BuildContext.FormatFile file : List.copyOf(build.formats().values())) {
-            if (!build.artifacts().containsKey(file.format())) {
-                made(build, file);
-            }
-        }
     }
 
     /**
@@ -32,19 +20,22 @@ final class StoreStep implements BuildStep, ConvertStep.FormatMade {
      * that can never be tagged again.
      */
     @Override
-    public void made(BuildContext build, BuildContext.FormatFile file) throws Exception {
-        String name = build.release().image() + "/" + build.release().version() + "/" + file.file().getFileName();
-        String location = TransientRetry.untilDone("storing " + name, () -> {
-            try {
-                return store.put(name, file.file(), file.sha256());
-            } catch (IOException e) {
-                build.log("storing " + file.format() + " failed, trying again: " + e.getMessage());
-                throw e;
-            }
-        });
-        build.artifacts().put(file.format(), new Artifact(file.format(), location, file.sha256(), file.size(),
-                file.virtualSize(), build.rawSha256()));
-        build.log("stored " + file.format() + " at " + location);
-        build.stored(file.format());
+    public void run(BuildContext build) throws Exception {
+        String prefix = build.release().image() + "/" + build.release().version() + "/";
+        for (Map.Entry<String, BuildContext.FormatFile> entry : build.formats().entrySet()) {
+            BuildContext.FormatFile file = entry.getValue();
+            String name = prefix + file.file().getFileName();
+            String location = TransientRetry.untilDone("storing " + name, () -> {
+                try {
+                    return store.put(name, file.file(), file.sha256());
+                } catch (IOException e) {
+                    build.log("storing " + file.format() + " failed, trying again: " + e.getMessage());
+                    throw e;
+                }
+            });
+            build.artifacts().put(entry.getKey(), new Artifact(file.format(), location, file.sha256(), file.size(),
+                    file.virtualSize(), build.rawSha256()));
+            build.log("stored " + file.format() + " at " + location);
+        }
     }
 }

@@ -79,26 +79,6 @@ class StoreStepTest {
         assertEquals(java.util.Map.of(), build.artifacts());
     }
 
-    /** A format handed over by convert is stored and announced at once; the stage then stores nothing twice. */
-    @Test
-    void aFormatHandedOverIsStoredAndAnnouncedOnceAndTheStageLeavesIt() throws Exception {
-        BuildContext build = builtQcow2();
-        List<String> announced = new java.util.ArrayList<>();
-        build.whenStored((context, format) -> {
-            assertTrue(context.artifacts().containsKey(format), "announced only once stored");
-            return announced.add(format);
-        });
-        StoreStep step = new StoreStep(new FileArtifactStore(temp.resolve("store")));
-
-        step.made(build, build.formats().get("qcow2"));
-        step.run(build);
-
-        assertEquals(List.of("qcow2"), announced);
-        assertEquals(java.util.Set.of("qcow2"), build.announced());
-        String location = build.artifacts().get("qcow2").location();
-        assertEquals(build.formats().get("qcow2").sha256(), Sha256.of(Path.of(java.net.URI.create(location))));
-    }
-
     private BuildContext builtQcow2() throws Exception {
         return builtQcow2(temp.resolve("ws"));
     }

@@ -57,11 +57,12 @@ final class ConvertStep implements BuildStep {
             return thread;
         });
         try {
+            // The raw disk's digest first: the raw format's file is its copy and takes that digest rather than read 2 GiB again.
+            CompletableFuture<String> rawSha256 = CompletableFuture.supplyAsync(unchecked(() -> Sha256.of(raw)), pool);
             Map<DiskFormat, CompletableFuture<Container>> made = new LinkedHashMap<>();
             for (DiskFormat container : containers) {
-                made.put(container, CompletableFuture.supplyAsync(unchecked(() -> convert(build, container, raw, rawSize, dir, name, headers)), pool));
+                made.put(container, CompletableFuture.supplyAsync(unchecked(() -> convert(build, container, raw, rawSize, dir, name, headers, rawSha256)), pool));
             }
-            Future<String> rawSha256 = pool.submit(() -> Sha256.of(raw));
             Map<DiskFormat, CompletableFuture<BuildContext.FormatFile>> files = new LinkedHashMap<>();
             for (DiskFormat format : formats) {
                 CompletableFuture<Container> container = made.get(format.container());
@@ -69,11 +70,7 @@ final class ConvertStep implements BuildStep {
                         ? container.thenApply(file -> new BuildContext.FormatFile(format.id(), file.file(), file.sha256(), file.size(), file.virtualSize()))
                         : container.thenApplyAsync(unchecked(file -> pack(build, format, file, dir, name)), pool));
             }
-            try {
-                build.rawSha256(rawSha256.get());
-            } catch (ExecutionException e) {
-                throw e.getCause() instanceof Exception cause ? cause : e;
-            }
+            build.rawSha256(resultOf(rawSha256));
             build.log("sealed raw disk: " + rawSize + " bytes, sha256 " + build.rawSha256());
             for (Map.Entry<DiskFormat, CompletableFuture<BuildContext.FormatFile>> format : files.entrySet()) {
                 String id = format.getKey().id();
@@ -107,7 +104,7 @@ final class ConvertStep implements BuildStep {
 
     /** One container from the raw disk, checked to carry the same disk; one that fails fails its formats alone. */
     private static Container convert(BuildContext build, DiskFormat format, Path raw, long rawSize, Path dir, String name,
-                                     ContainerHeaders headers) throws Exception {
+                                     ContainerHeaders headers, Future<String> rawSha256) throws Exception {
         String id = format.id();
         Path file = dir.resolve(name + "." + format.extension());
         if (format == DiskFormat.VHD && rawSize % MIB != 0) {
@@ -124,7 +121,17 @@ final class ConvertStep implements BuildStep {
         if (virtualSize != rawSize) {
             throw new BuildFailure(id + " has virtual size " + virtualSize + " instead of the raw disk's " + rawSize);
         }
-        return new Container(file, Sha256.of(file), Files.size(file), virtualSize);
+        // A raw file of the disk's size that compares equal to the disk holds its very bytes: its digest is the disk's.
+        String sha256 = format == DiskFormat.RAW && Files.size(file) == rawSize ? resultOf(rawSha256) : Sha256.of(file);
+        return new Container(file, sha256, Files.size(file), virtualSize);
+    }
+
+    private static <T> T resultOf(Future<T> work) throws Exception {
+        try {
+            return work.get();
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof Exception cause ? cause : e;
+        }
     }
 
     /** A format that packs its container's file (the OVA: descriptor, manifest, the VMDK). */

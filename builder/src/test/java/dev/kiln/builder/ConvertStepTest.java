@@ -32,7 +32,10 @@ class ConvertStepTest {
         for (String format : KilnFile.ALL_FORMATS) {
             assertEquals(first.get(format).sha256(), second.get(format).sha256(), format + " differs between two conversions");
             assertEquals(Files.size(raw), first.get(format).virtualSize(), format);
+            // Every digest a format carries is its file's, including raw's, which the step takes from the disk it copies.
+            assertEquals(dev.kiln.events.Sha256.of(first.get(format).file()), first.get(format).sha256(), format);
         }
+        assertEquals(dev.kiln.events.Sha256.of(raw), first.get("raw").sha256(), "the raw format is the sealed disk, byte for byte");
         // The pinned headers are still valid headers: qemu-img reads every file back as the same disk (the step's own
         // compare), and the VHD footer's checksum holds.
         try (RandomAccessFile vhd = new RandomAccessFile(first.get("vhd").file().toFile(), "r")) {

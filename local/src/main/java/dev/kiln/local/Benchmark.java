@@ -299,12 +299,15 @@ public final class Benchmark {
         figures.add(new Figure("2. sealed raw → every format (throughput) vs `cp --sparse` of it",
                 String.format(Locale.ROOT, "%s (%.0f MiB/s)", seconds(convert), size / 1048576.0 / convert),
                 String.format(Locale.ROOT, "%s (%.0f MiB/s)", seconds(copied), size / 1048576.0 / copied), ratio, "≥ 0.7×", ratio >= 0.7));
-        // The tightest honest bound: qemu-img writing each format once and nothing else (no check, no compare, no
-        // digest, no OVA packaging), one after another; the stage runs them side by side, one per core.
+        // The tightest honest bound: qemu-img writing each distinct file once and nothing else (no check, no compare,
+        // no digest, no OVA packaging: the OVA packs the VMDK's file), side by side on the cores, so never shorter than
+        // the longest single file.
         double bare = 0;
+        double longest = 0;
         Map<String, Double> each = new LinkedHashMap<>();
-        for (String id : dev.kiln.events.DiskFormat.ids()) {
-            dev.kiln.events.DiskFormat format = dev.kiln.events.DiskFormat.of(id);
+        List<dev.kiln.events.DiskFormat> containers = dev.kiln.events.DiskFormat.ids().stream().map(dev.kiln.events.DiskFormat::of)
+                .map(dev.kiln.events.DiskFormat::container).distinct().toList();
+        for (dev.kiln.events.DiskFormat format : containers) {
             Path out = state.resolve("bare-convert." + format.extension());
             List<String> command = new ArrayList<>(List.of("qemu-img", "convert", "-f", "raw", "-O", format.qemuFormat()));
             command.addAll(format.createOptions());
@@ -315,18 +318,21 @@ public final class Benchmark {
             double took = (System.nanoTime() - began) / 1e9;
             Files.deleteIfExists(out);
             if (!made.ok()) {
-                notes.add("qemu-img convert to " + id + " failed: " + made.text());
+                notes.add("qemu-img convert to " + format.id() + " failed: " + made.text());
                 return;
             }
-            each.put(id, Math.round(took * 10) / 10.0);
+            each.put(format.id(), Math.round(took * 10) / 10.0);
             bare += took;
+            longest = Math.max(longest, took);
         }
-        int cores = Runtime.getRuntime().availableProcessors();
-        double bound = bare / Math.min(cores, each.size());
+        int cores = Math.min(Runtime.getRuntime().availableProcessors(), each.size());
+        double bound = Math.max(longest, bare / cores);
+        long compressed = containers.stream().filter(dev.kiln.events.DiskFormat::compressed).count();
         notes.add(String.format(Locale.ROOT, "Figure 2's anchor is unfair: `cp --sparse` copies only the disk's data, once, where conversion writes "
-                        + "%d containers (two of them compressed) and then checks, compares and digests each. The tightest honest bound is "
-                        + "qemu-img writing each format once and nothing else: %s one after another %s, %s on %d cores; the stage "
-                        + "took %.2f× that bound.", each.size(), seconds(bare), each, seconds(bound), Math.min(cores, each.size()), convert / bound));
+                        + "%d distinct files (%d of them compressed; the OVA packs the VMDK's) and then checks, compares and digests each. The "
+                        + "tightest honest bound is qemu-img writing each of those files once and nothing else: %s one after another %s, "
+                        + "%s on %d cores (no less than the longest file); the stage took %.2f× that bound.",
+                each.size(), compressed, seconds(bare), each, seconds(bound), cores, convert / bound));
     }
 
     private long bootMillis;

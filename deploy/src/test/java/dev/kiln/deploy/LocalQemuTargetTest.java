@@ -84,6 +84,55 @@ class LocalQemuTargetTest {
         assertTrue(Files.readString(a.directory().resolve("meta-data")).contains("instance-id: clone-1"), "its NoCloud seed names it");
     }
 
+    /**
+     * The deploy service stopping interrupts a rollout that may be starting a QEMU. Whatever the moment, what the launch
+     * leaves is found and stopped by a retire: no machine of that instance runs afterwards (a start cut short is stopped
+     * with its whole process tree, the daemonizing child too).
+     */
+    @Test
+    void aLaunchInterruptedWhileQemuStartsLeavesNoMachineBehindItsRetire() throws Exception {
+        for (int attempt = 0; attempt < 3; attempt++) {
+            InstanceTarget.Instance instance;
+            try (var socket = new java.net.ServerSocket(0)) {
+                instance = new InstanceTarget.Instance("interrupted-" + attempt, WORK.resolve("interrupted-" + attempt), socket.getLocalPort());
+            }
+            Thread launching = new Thread(() -> {
+                try {
+                    TARGET.launch(instance, image.image(), "qcow2", SSH);
+                } catch (Exception e) {
+                    // interrupted before QEMU started, or told so after: either way the retire below must leave nothing
+                }
+            });
+            launching.start();
+            // Interrupted once its overlay is made, when QEMU is being started (later with each attempt).
+            Path overlay = instance.directory().resolve("disk.qcow2");
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (!Files.exists(overlay) && System.nanoTime() < deadline) {
+                Thread.sleep(5);
+            }
+            Thread.sleep(50L * attempt);
+            launching.interrupt();
+            launching.join(Duration.ofMinutes(1).toMillis());
+            assertFalse(launching.isAlive(), "the launch ends once interrupted");
+
+            TARGET.retire(instance, Duration.ofSeconds(5));
+            Thread.sleep(2000); // a QEMU child still daemonizing would have written its pidfile by now
+            assertEquals(List.of(), machinesOf(instance), "a machine of " + instance.id() + " runs after its retire");
+        }
+    }
+
+    /** The QEMU processes named for the instance, from /proc. */
+    private static List<Long> machinesOf(InstanceTarget.Instance instance) {
+        String name = "kiln-" + instance.id() + "\0";
+        return ProcessHandle.allProcesses().filter(p -> {
+            try {
+                return new String(Files.readAllBytes(Path.of("/proc", Long.toString(p.pid()), "cmdline")), java.nio.charset.StandardCharsets.UTF_8).contains(name);
+            } catch (IOException e) {
+                return false;
+            }
+        }).map(ProcessHandle::pid).toList();
+    }
+
     private static InstanceTarget.Instance launch(String id) throws Exception {
         InstanceTarget.Instance instance;
         try (var socket = new java.net.ServerSocket(0)) {

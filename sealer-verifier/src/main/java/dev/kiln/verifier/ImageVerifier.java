@@ -60,8 +60,8 @@ public class ImageVerifier {
         sweepAbandoned(config);
     }
 
-    // Four at a time by default (KILN_VERIFIER_CONCURRENCY): the formats of one release share one boot (BootProofs), so
-    // others are decoded (niced) and inspected while it runs.
+    // Two at a time by default (KILN_VERIFIER_CONCURRENCY): the formats of one release share one boot (BootProofs), so
+    // another format is decoded (niced) and inspected while it runs.
     @Incoming("image-built")
     @Blocking(value = "kiln-verifications", ordered = false)
     public void onImageBuilt(String payload) throws Exception {

@@ -96,11 +96,12 @@ class LocalQemuTargetTest {
             try (var socket = new java.net.ServerSocket(0)) {
                 instance = new InstanceTarget.Instance("interrupted-" + attempt, WORK.resolve("interrupted-" + attempt), socket.getLocalPort());
             }
+            List<Exception> ended = new java.util.concurrent.CopyOnWriteArrayList<>();
             Thread launching = new Thread(() -> {
                 try {
                     TARGET.launch(instance, image.image(), "qcow2", SSH);
                 } catch (Exception e) {
-                    // interrupted before QEMU started, or told so after: either way the retire below must leave nothing
+                    ended.add(e);
                 }
             });
             launching.start();
@@ -114,6 +115,9 @@ class LocalQemuTargetTest {
             launching.interrupt();
             launching.join(Duration.ofMinutes(1).toMillis());
             assertFalse(launching.isAlive(), "the launch ends once interrupted");
+            // It ended by the interrupt (in a tool's wait, or in a file write), or QEMU had started: never for another reason.
+            assertTrue(ended.stream().allMatch(e -> e instanceof InterruptedException || e instanceof java.nio.channels.ClosedByInterruptException),
+                    "the launch failed for another reason than the interrupt: " + ended);
 
             TARGET.retire(instance, Duration.ofSeconds(5));
             Thread.sleep(2000); // a QEMU child still daemonizing would have written its pidfile by now

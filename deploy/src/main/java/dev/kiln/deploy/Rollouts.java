@@ -76,14 +76,48 @@ public class Rollouts {
             t.join(30_000);
         }
         if (config.stopInstancesOnExit()) {
-            for (DeployLedger.DeploymentRow d : ledger.deployments()) {
-                for (DeployLedger.InstanceRow i : ledger.liveInstances(d.spec().name())) {
-                    target.retire(i.handle(), config.stopGrace());
+            List<DeployLedger.DeploymentRow> deployments = ledger.deployments();
+            List<DeployLedger.InstanceRow> fleet = deployments.stream().flatMap(d -> ledger.liveInstances(d.spec().name()).stream()).toList();
+            List<String> retired = retireTogether(target, fleet.stream().map(DeployLedger.InstanceRow::handle).toList(), config.stopGrace());
+            for (DeployLedger.InstanceRow i : fleet) {
+                if (retired.contains(i.id())) {
                     // No event: the fleet is down with its controller (stop-instances-on-exit) and comes back at the next start.
                     ledger.instanceRetired(i.id(), "the deploy service stopped (kiln.deploy.stop-instances-on-exit)", null);
                 }
-                ledger.finishRunningAsStopped(d.spec().name());
             }
+            deployments.forEach(d -> ledger.finishRunningAsStopped(d.spec().name()));
+        }
+    }
+
+    /**
+     * Retires the instances at once, each with the whole grace, and returns the ids of those retired. Together, not one
+     * after another: a guest still booting ignores ACPI and uses all of its grace, and whoever stops this service waits
+     * only so long (./kiln up and the e2e suite give it 60 s) before it kills it with the rest of the fleet still running.
+     */
+    static List<String> retireTogether(InstanceTarget target, List<InstanceTarget.Instance> instances, Duration grace) throws InterruptedException {
+        if (instances.isEmpty()) {
+            return List.of();
+        }
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(instances.size());
+        try {
+            List<java.util.concurrent.Future<String>> retiring = new ArrayList<>();
+            for (InstanceTarget.Instance instance : instances) {
+                retiring.add(pool.submit(() -> {
+                    target.retire(instance, grace);
+                    return instance.id();
+                }));
+            }
+            List<String> retired = new ArrayList<>();
+            for (int n = 0; n < instances.size(); n++) {
+                try {
+                    retired.add(retiring.get(n).get());
+                } catch (java.util.concurrent.ExecutionException e) {
+                    LOG.errorf("instance %s could not be retired: %s", instances.get(n).id(), e.getCause().getMessage());
+                }
+            }
+            return retired;
+        } finally {
+            pool.shutdownNow();
         }
     }
 

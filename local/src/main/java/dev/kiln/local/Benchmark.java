@@ -141,7 +141,21 @@ public final class Benchmark {
         }
         System.out.println("kiln: bench: pushed release-" + version + "; waiting for " + formats.size() + " formats to be published");
         Instant deadline = pushed.plus(RELEASE_TIMEOUT);
+        Path builderLog = state.resolve("logs/builder.log");
+        CpuAccount.Sample packerStarted = null;
+        CpuAccount.Sample packerEnded = null;
         while (Instant.now().isBefore(deadline)) {
+            // Where the CPU went during the Packer stage: the build's own, or the stack's and the machine's beside it.
+            if (packerEnded == null && Files.isRegularFile(builderLog)) {
+                String log = Files.readString(builderLog);
+                if (packerStarted == null && log.contains(version + ": packer-build")) {
+                    packerStarted = CpuAccount.sample();
+                } else if (packerStarted != null && log.contains(version + ": remaster")) {
+                    packerEnded = CpuAccount.sample();
+                    notes.add("CPU during release " + version + "'s packer-build stage (core-seconds, from /proc; the build's Packer, "
+                            + "QEMU and Ansible are the builder's children): " + CpuAccount.between(packerStarted, packerEnded, stackMember(services)));
+                }
+            }
             List<ReleaseEvents.Seen> seen = events.of(version);
             long published = seen.stream().filter(e -> e.type() == EventType.IMAGE_PUBLISHED).map(ReleaseEvents.Seen::format).distinct().count();
             Optional<ReleaseEvents.Seen> failed = seen.stream().filter(e -> e.type() == EventType.BUILD_FAILED || e.type() == EventType.IMAGE_REJECTED).findFirst();
@@ -209,6 +223,24 @@ public final class Benchmark {
         notes.add("Timeline of the " + label + " (seconds after the push, as a subscriber saw each event): " + timeline(release));
     }
 
+    /** Names the stack's processes for a CPU account: the services, the broker, the database, this bench. */
+    private static java.util.function.LongFunction<String> stackMember(KilnServices services) {
+        Map<Long, String> named = new LinkedHashMap<>();
+        services.services().forEach(service -> named.put(service.process().pid(), service.name()));
+        named.put(ProcessHandle.current().pid(), "bench");
+        return pid -> {
+            String name = named.get(pid);
+            if (name != null) {
+                return name;
+            }
+            String command = CpuAccount.commandLine(pid);
+            if (command.contains("kafka.Kafka")) {
+                return "Kafka";
+            }
+            return command.startsWith("postgres") || command.contains("/bin/postgres") ? "PostgreSQL" : null;
+        };
+    }
+
     private void packerFigure(Path root, DemoRepository repo, UpstreamImage upstream, Path state, Release release) throws Exception {
         Path work = Files.createDirectories(state.resolve("bare-packer"));
         Path tmp = Files.createTempDirectory("kiln-bench-");
@@ -249,9 +281,13 @@ public final class Benchmark {
             System.out.println("kiln: bench: a bare packer build of the example's template (the anchor of figure 1)");
             long start = System.nanoTime();
             Path log = work.resolve("packer.log");
+            CpuAccount.Sample before = CpuAccount.sample();
             ToolProcess.Result result = ToolProcess.run(command, repo.workTree().resolve("packer"), env, Duration.ofMinutes(30),
                     line -> appendLine(log, line));
             double packer = (System.nanoTime() - start) / 1e9;
+            long self = ProcessHandle.current().pid();
+            notes.add("CPU during the bare packer build (core-seconds, from /proc; Packer, QEMU and Ansible are the bench's children): "
+                    + CpuAccount.between(before, CpuAccount.sample(), pid -> pid == self ? "bench" : null));
             if (!result.ok()) {
                 notes.add("The bare packer build failed (exit " + result.exitCode() + "); see " + log + ": figure 1 has no anchor");
                 return;

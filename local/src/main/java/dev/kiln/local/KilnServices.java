@@ -362,7 +362,10 @@ public final class KilnServices implements AutoCloseable {
         }
         // Last started first: the registry and verifier stop before the builder and watcher that feed them.
         for (int i = services.size() - 1; i >= 0; i--) {
-            ChildProcess.stop(services.get(i).process(), Duration.ofSeconds(30));
+            Service service = services.get(i);
+            // The deploy service powers its fleet off as it stops (stop-instances-on-exit): its rollout worker gets up
+            // to 30 s to end and the guests 20 s of grace; killed sooner, it would leave machines running.
+            ChildProcess.stop(service.process(), Duration.ofSeconds(service.name().equals("deploy") ? 60 : 30));
         }
     }
 }

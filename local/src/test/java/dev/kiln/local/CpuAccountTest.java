@@ -1,0 +1,37 @@
+package dev.kiln.local;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class CpuAccountTest {
+    @Test
+    void aFinishedChildsCpuIsCountedToItsParentsGroup() throws Exception {
+        long self = ProcessHandle.current().pid();
+        CpuAccount.Sample before = CpuAccount.sample();
+        // A fixed amount of work in a child this JVM waits for, as the builder waits for Packer; the shell reports
+        // its own CPU time last (`times`), which the account must find again under this process's children.
+        Process busy = new ProcessBuilder(List.of("sh", "-c", "i=0; while [ $i -lt 300000 ]; do i=$((i+1)); done; times")).start();
+        String times = new String(busy.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(busy.waitFor(60, TimeUnit.SECONDS));
+        String account = CpuAccount.between(before, CpuAccount.sample(), pid -> pid == self ? "bench" : null);
+
+        Matcher own = Pattern.compile("^([0-9]+)m([0-9.]+)s ([0-9]+)m([0-9.]+)s").matcher(times.strip());
+        assertTrue(own.find(), times);
+        double used = Integer.parseInt(own.group(1)) * 60 + Double.parseDouble(own.group(2)) + Integer.parseInt(own.group(3)) * 60
+                + Double.parseDouble(own.group(4));
+        assertTrue(used > 0.1, "the child did some work: " + times);
+        Matcher children = Pattern.compile("bench [0-9.]+ \\(children ([0-9.]+)\\)").matcher(account);
+        assertTrue(children.find(), account);
+        double seconds = Double.parseDouble(children.group(1));
+        assertTrue(Math.abs(seconds - used) <= 0.15, "the child says it used " + used + " s of CPU, the account " + seconds + " s: " + account);
+        Matcher machine = Pattern.compile("machine busy ([0-9.]+), idle ([0-9.]+), stolen ([0-9.]+)").matcher(account);
+        assertTrue(machine.find(), account);
+        assertTrue(Double.parseDouble(machine.group(1)) >= seconds - 0.2, "the machine was busy at least as long as the child: " + account);
+    }
+}

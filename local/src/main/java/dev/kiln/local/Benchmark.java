@@ -30,6 +30,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /**
  * {@code ./kiln bench}: kiln's speed next to the anchor each figure should be judged by, measured in one run on one
@@ -81,9 +82,12 @@ public final class Benchmark {
         Instant began = Instant.now();
         Release first;
         Release release;
+        DemoRepository repo = DemoRepository.prepare(root.resolve("examples"), state.resolve("demo"), upstream);
+        // The anchor of figure 1 twice, alone on the machine: before the stack starts and after it stops. On a shared
+        // virtual machine the same bare build has taken from 4 min 35 s to 5 min 28 s; the faster is the anchor.
+        Optional<Double> bareBefore = bareBuild(root, repo, upstream, state, "before the stack");
         try (KafkaBroker kafka = KafkaBroker.start(state.resolve("kafka"), LoopbackPorts.free());
              PostgresCluster postgres = PostgresCluster.start(state.resolve("postgres"), LoopbackPorts.free())) {
-            DemoRepository repo = DemoRepository.prepare(root.resolve("examples"), state.resolve("demo"), upstream);
             dev.kiln.events.KilnFile kilnFile = dev.kiln.events.KilnFile.parse(repo.read("kiln.yaml"));
             String image = kilnFile.image();
             List<String> formats = kilnFile.formats();
@@ -109,9 +113,9 @@ public final class Benchmark {
                 lookupFigure(services, image, release.version(), state);
                 memoryNote(services);
             }
-            // Alone on the machine, after the stack is down: the anchor of figure 1.
-            packerFigure(root, repo, upstream, state, release);
         }
+        Optional<Double> bareAfter = bareBuild(root, repo, upstream, state, "after the stack");
+        packerFigure(Stream.concat(bareBefore.stream(), bareAfter.stream()).min(Comparator.naturalOrder()), release);
         return report(began);
     }
 
@@ -241,7 +245,8 @@ public final class Benchmark {
         };
     }
 
-    private void packerFigure(Path root, DemoRepository repo, UpstreamImage upstream, Path state, Release release) throws Exception {
+    /** A bare {@code packer build} of the example's template, as a team without kiln runs it: its seconds, if it passed. */
+    private Optional<Double> bareBuild(Path root, DemoRepository repo, UpstreamImage upstream, Path state, String when) throws Exception {
         Path work = Files.createDirectories(state.resolve("bare-packer"));
         Path tmp = Files.createTempDirectory("kiln-bench-");
         try {
@@ -256,14 +261,16 @@ public final class Benchmark {
                     + "- hosts: all\n  become: true\n  gather_facts: false\n  roles:\n"
                     + "    - role: " + JSON.writeValueAsString(roles.resolve("release-stamp").toString()) + "\n"
                     + "    - role: " + JSON.writeValueAsString(roles.resolve("seal").toString()) + "\n");
+            Path output = work.resolve("out");
+            dev.kiln.disk.Trees.delete(output);
             Map<String, String> vars = new LinkedHashMap<>();
             vars.put("image_name", "bench");
-            vars.put("version", release.version());
+            vars.put("version", "0.1.1");
             vars.put("commit", "0".repeat(40));
             vars.put("source_date_epoch", "1764000000");
             vars.put("upstream_image", upstream.image().toString());
             vars.put("upstream_sha256", upstream.sha256());
-            vars.put("output_dir", work.resolve("out").toString());
+            vars.put("output_dir", output.toString());
             vars.put("ssh_username", "kiln-build");
             vars.put("ssh_private_key_file", key.toString());
             vars.put("playbook_file", site.toString());
@@ -278,40 +285,49 @@ public final class Benchmark {
             Map<String, String> env = Map.of("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "LANG", "C.UTF-8",
                     "CHECKPOINT_DISABLE", "1", "HOME", home.toString(), "TMPDIR", tmp.toString(),
                     "PACKER_CACHE_DIR", work.resolve("packer_cache").toString(), "ANSIBLE_PIPELINING", "True");
-            System.out.println("kiln: bench: a bare packer build of the example's template (the anchor of figure 1)");
+            System.out.println("kiln: bench: a bare packer build of the example's template, " + when + " (the anchor of figure 1)");
             long start = System.nanoTime();
-            Path log = work.resolve("packer.log");
+            Path log = work.resolve("packer-" + when.replace(' ', '-') + ".log");
             CpuAccount.Sample before = CpuAccount.sample();
             ToolProcess.Result result = ToolProcess.run(command, repo.workTree().resolve("packer"), env, Duration.ofMinutes(30),
                     line -> appendLine(log, line));
-            double packer = (System.nanoTime() - start) / 1e9;
+            double seconds = (System.nanoTime() - start) / 1e9;
             long self = ProcessHandle.current().pid();
-            notes.add("CPU during the bare packer build (core-seconds, from /proc; Packer, QEMU and Ansible are the bench's children): "
-                    + CpuAccount.between(before, CpuAccount.sample(), pid -> pid == self ? "bench" : null));
             if (!result.ok()) {
-                notes.add("The bare packer build failed (exit " + result.exitCode() + "); see " + log + ": figure 1 has no anchor");
-                return;
+                notes.add("The bare packer build " + when + " failed (exit " + result.exitCode() + "); see " + log);
+                return Optional.empty();
             }
-            List<Figure> ones = new ArrayList<>();
-            for (Map.Entry<String, Duration> run : tagToPublished.entrySet()) {
-                double kiln = run.getValue().toMillis() / 1000.0;
-                ones.add(new Figure("1. tag → all formats published, " + run.getKey() + ", vs bare `packer build`", seconds(kiln), seconds(packer),
-                        kiln / packer, "≤ 1.3×", kiln / packer <= 1.3));
-            }
-            figures.addAll(0, ones);
-            double kiln = tagToPublished.get("second release").toMillis() / 1000.0;
-            Double packerStage = release.stages().get("packer-build");
-            Double remaster = release.stages().get("remaster");
-            if (packerStage != null && remaster != null && bootMillis > 0) {
-                // What no pipeline that keeps kiln's guarantees can skip: the Packer build itself, making its disk
-                // reproducible (remaster), and one boot of that disk.
-                double bound = packer + remaster + bootMillis / 1000.0;
-                notes.add(String.format(Locale.ROOT, "The tightest honest bound for figure 1: the bare build %s + remastering the disk for "
-                                + "reproducibility %s + one boot test %s = %s; the second release took %.2f× that. Its own packer-build stage took %s.",
-                        seconds(packer), seconds(remaster), seconds(bootMillis / 1000.0), seconds(bound), kiln / bound, seconds(packerStage)));
-            }
+            notes.add("The bare packer build " + when + " took " + seconds(seconds) + "; its CPU (core-seconds, from /proc; Packer, QEMU "
+                    + "and Ansible are the bench's children): " + CpuAccount.between(before, CpuAccount.sample(), pid -> pid == self ? "bench" : null));
+            return Optional.of(seconds);
         } finally {
             dev.kiln.disk.Trees.delete(tmp);
+        }
+    }
+
+    private void packerFigure(Optional<Double> bare, Release release) {
+        if (bare.isEmpty()) {
+            notes.add("No bare packer build passed: figure 1 has no anchor");
+            return;
+        }
+        double packer = bare.get();
+        List<Figure> ones = new ArrayList<>();
+        for (Map.Entry<String, Duration> run : tagToPublished.entrySet()) {
+            double kiln = run.getValue().toMillis() / 1000.0;
+            ones.add(new Figure("1. tag → all formats published, " + run.getKey() + ", vs the faster bare `packer build`", seconds(kiln),
+                    seconds(packer), kiln / packer, "≤ 1.3×", kiln / packer <= 1.3));
+        }
+        figures.addAll(0, ones);
+        double kiln = tagToPublished.get("second release").toMillis() / 1000.0;
+        Double packerStage = release.stages().get("packer-build");
+        Double remaster = release.stages().get("remaster");
+        if (packerStage != null && remaster != null && bootMillis > 0) {
+            // What no pipeline that keeps kiln's guarantees can skip: the Packer build itself, making its disk
+            // reproducible (remaster), and one boot of that disk.
+            double bound = packer + remaster + bootMillis / 1000.0;
+            notes.add(String.format(Locale.ROOT, "The tightest honest bound for figure 1: the faster bare build %s + remastering the disk for "
+                            + "reproducibility %s + one boot test %s = %s; the second release took %.2f× that. Its own packer-build stage took %s.",
+                    seconds(packer), seconds(remaster), seconds(bootMillis / 1000.0), seconds(bound), kiln / bound, seconds(packerStage)));
         }
     }
 

@@ -145,20 +145,14 @@ public final class Benchmark {
         }
         System.out.println("kiln: bench: pushed release-" + version + "; waiting for " + formats.size() + " formats to be published");
         Instant deadline = pushed.plus(RELEASE_TIMEOUT);
-        Path builderLog = state.resolve("logs/builder.log");
-        CpuAccount.Sample packerStarted = null;
-        CpuAccount.Sample packerEnded = null;
+        // Where the CPU went during the Packer stage (the build's own, or the stack's beside it): sampled all along,
+        // and the last sample before the stage began and the first after it ended (as the builder's log stamps them) are compared.
+        List<CpuAccount.Sample> cpu = new ArrayList<>();
+        Instant lastSample = Instant.EPOCH;
         while (Instant.now().isBefore(deadline)) {
-            // Where the CPU went during the Packer stage: the build's own, or the stack's and the machine's beside it.
-            if (packerEnded == null && Files.isRegularFile(builderLog)) {
-                String log = Files.readString(builderLog);
-                if (packerStarted == null && log.contains(version + ": packer-build")) {
-                    packerStarted = CpuAccount.sample();
-                } else if (packerStarted != null && log.contains(version + ": remaster")) {
-                    packerEnded = CpuAccount.sample();
-                    notes.add("CPU during release " + version + "'s packer-build stage (core-seconds, from /proc; the build's Packer, "
-                            + "QEMU and Ansible are the builder's children): " + CpuAccount.between(packerStarted, packerEnded, stackMember(services)));
-                }
+            if (Duration.between(lastSample, Instant.now()).toMillis() >= 2000) {
+                cpu.add(CpuAccount.sample());
+                lastSample = Instant.now();
             }
             List<ReleaseEvents.Seen> seen = events.of(version);
             long published = seen.stream().filter(e -> e.type() == EventType.IMAGE_PUBLISHED).map(ReleaseEvents.Seen::format).distinct().count();
@@ -167,6 +161,7 @@ public final class Benchmark {
                 throw new IllegalStateException("the bench's release did not publish: " + failed.get().type() + " " + failed.get().format() + " " + failed.get().detail());
             }
             if (published == formats.size()) {
+                packerStageCpu(state, version, cpu, services);
                 Thread.sleep(2000);
                 return new Release(version, pushed, webhook, events.of(version), stages(state, version));
             }
@@ -225,6 +220,37 @@ public final class Benchmark {
                 hopP99 / 100.0, "≤ 100 ms", hopP99 <= 100));
         notes.add("Stages of the " + label + "'s build (seconds, from its log): " + release.stages());
         notes.add("Timeline of the " + label + " (seconds after the push, as a subscriber saw each event): " + timeline(release));
+    }
+
+    /** The CPU account of the release's packer-build stage, between the samples nearest its start and end in the builder's log. */
+    private void packerStageCpu(Path state, String version, List<CpuAccount.Sample> cpu, KilnServices services) throws IOException {
+        Path builderLog = state.resolve("logs/builder.log");
+        Optional<Instant> started = Optional.empty();
+        Optional<Instant> ended = Optional.empty();
+        // "HH:mm:ss.SSS INFO  [ReleaseBuild] <image> <version>: <step>", stamped in this machine's time zone on this day
+        Pattern step = Pattern.compile("^(\\d\\d:\\d\\d:\\d\\d\\.\\d{3}) .*\\[ReleaseBuild\\] \\S+ " + Pattern.quote(version) + ": (packer-build|remaster)$");
+        for (String line : Files.readAllLines(builderLog)) {
+            Matcher m = step.matcher(line);
+            if (m.matches()) {
+                Instant at = java.time.LocalTime.parse(m.group(1)).atDate(java.time.LocalDate.now()).atZone(java.time.ZoneId.systemDefault()).toInstant();
+                if (m.group(2).equals("packer-build")) {
+                    started = Optional.of(at);
+                } else {
+                    ended = Optional.of(at);
+                }
+            }
+        }
+        if (started.isEmpty() || ended.isEmpty() || cpu.size() < 2) {
+            notes.add("No CPU account of release " + version + "'s packer-build stage: its start or end is not in " + builderLog);
+            return;
+        }
+        // The last sample before the stage and the first after it: the window holds the whole stage (and up to 2 s more).
+        Instant from = started.get();
+        Instant to = ended.get();
+        CpuAccount.Sample first = cpu.stream().filter(c -> !c.at().isAfter(from)).reduce((a, b) -> b).orElse(cpu.get(0));
+        CpuAccount.Sample last = cpu.stream().filter(c -> !c.at().isBefore(to)).findFirst().orElse(cpu.get(cpu.size() - 1));
+        notes.add("CPU during release " + version + "'s packer-build stage (core-seconds, from /proc, sampled every 2 s; the build's "
+                + "Packer, QEMU and Ansible are the builder's children): " + CpuAccount.between(first, last, stackMember(services)));
     }
 
     /** Names the stack's processes for a CPU account: the services, the broker, the database, this bench. */

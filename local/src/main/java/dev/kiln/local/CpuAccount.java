@@ -20,7 +20,7 @@ final class CpuAccount {
     private static final double TICKS_PER_SECOND = 100.0; // USER_HZ, 100 on every Linux architecture kiln runs on
 
     /** The machine's counters and every process's at one moment. */
-    record Sample(long busy, long idle, long steal, Map<Long, Proc> processes) {
+    record Sample(java.time.Instant at, long busy, long idle, long steal, Map<Long, Proc> processes) {
     }
 
     /** One process's CPU ticks: its own, and its waited-for children's. */
@@ -28,6 +28,7 @@ final class CpuAccount {
     }
 
     static Sample sample() throws IOException {
+        java.time.Instant at = java.time.Instant.now();
         String cpu = Files.readAllLines(Path.of("/proc/stat")).get(0);
         String[] f = cpu.trim().split("\\s+");
         // cpu user nice system idle iowait irq softirq steal ...
@@ -53,7 +54,7 @@ final class CpuAccount {
                 }
             }
         }
-        return new Sample(busy, idle, steal, processes);
+        return new Sample(at, busy, idle, steal, processes);
     }
 
     /**
@@ -83,8 +84,8 @@ final class CpuAccount {
         }
         String top = others.entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed()).limit(5)
                 .map(e -> e.getKey() + " " + seconds(e.getValue())).collect(Collectors.joining(", "));
-        return String.format(Locale.ROOT, "machine busy %s, idle %s, stolen %s; %s; other processes %s",
-                seconds(end.busy() - start.busy()), seconds(end.idle() - start.idle()), seconds(end.steal() - start.steal()),
+        return String.format(Locale.ROOT, "over %.1f s: machine busy %s, idle %s, stolen %s; %s; other processes %s",
+                java.time.Duration.between(start.at(), end.at()).toMillis() / 1000.0, seconds(end.busy() - start.busy()), seconds(end.idle() - start.idle()), seconds(end.steal() - start.steal()),
                 groups.entrySet().stream().map(e -> e.getKey() + " " + seconds(e.getValue()[0])
                         + (e.getValue()[1] > 0 ? " (children " + seconds(e.getValue()[1]) + ")" : "")).collect(Collectors.joining(", ")),
                 top.isEmpty() ? "none" : top);

@@ -84,7 +84,7 @@ public final class Benchmark {
         Release release;
         DemoRepository repo = DemoRepository.prepare(root.resolve("examples"), state.resolve("demo"), upstream);
         // The anchor of figure 1 twice, alone on the machine: before the stack starts and after it stops. On a shared
-        // virtual machine the same bare build has taken from 4 min 35 s to 5 min 28 s; the faster is the anchor.
+        // virtual machine the same bare build took from 4 min 15 s to 6 min 09 s in one evening; the faster is the anchor.
         Optional<Double> bareBefore = bareBuild(root, repo, upstream, state, "before the stack");
         try (KafkaBroker kafka = KafkaBroker.start(state.resolve("kafka"), LoopbackPorts.free());
              PostgresCluster postgres = PostgresCluster.start(state.resolve("postgres"), LoopbackPorts.free())) {
@@ -222,7 +222,7 @@ public final class Benchmark {
         notes.add("Timeline of the " + label + " (seconds after the push, as a subscriber saw each event): " + timeline(release));
     }
 
-    /** The CPU account of the release's packer-build stage, between the samples nearest its start and end in the builder's log. */
+    /** The CPU account of the release's packer-build stage: from the last sample before it began to the first after it ended, as the builder's log stamps them. */
     private void packerStageCpu(Path state, String version, List<CpuAccount.Sample> cpu, KilnServices services) throws IOException {
         Path builderLog = state.resolve("logs/builder.log");
         Optional<Instant> started = Optional.empty();

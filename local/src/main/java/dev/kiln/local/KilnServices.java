@@ -37,8 +37,11 @@ public final class KilnServices implements AutoCloseable {
         private final ProcessBuilder launch;
         private volatile Process process;
         private int restarts;
+        /** How long a stop waits after SIGTERM before SIGKILL. */
+        private final Duration stopWithin;
 
-        private Service(String name, int port, Path log, ProcessBuilder launch, Process process) {
+        private Service(String name, int port, Path log, ProcessBuilder launch, Process process, Duration stopWithin) {
+            this.stopWithin = stopWithin;
             this.name = name;
             this.port = port;
             this.log = log;
@@ -238,7 +241,10 @@ public final class KilnServices implements AutoCloseable {
         builder.environment().put("KILN_STATE", state.toString());
         builder.environment().putAll(secrets);
         try {
-            services.add(new Service(name, port, log, builder, builder.start()));
+            // A service that powers its machines off as it stops (stop-instances-on-exit) needs its rollout worker's end
+            // (up to 30 s) and the guests' grace (20 s) before it may be killed: killed sooner, it leaves machines running.
+            Duration stopWithin = Duration.ofSeconds("true".equals(config.get("kiln.deploy.stop-instances-on-exit")) ? 60 : 30);
+            services.add(new Service(name, port, log, builder, builder.start(), stopWithin));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start " + name, e);
         }
@@ -363,9 +369,7 @@ public final class KilnServices implements AutoCloseable {
         // Last started first: the registry and verifier stop before the builder and watcher that feed them.
         for (int i = services.size() - 1; i >= 0; i--) {
             Service service = services.get(i);
-            // The deploy service powers its fleet off as it stops (stop-instances-on-exit): its rollout worker gets up
-            // to 30 s to end and the guests 20 s of grace; killed sooner, it would leave machines running.
-            ChildProcess.stop(service.process(), Duration.ofSeconds(service.name().equals("deploy") ? 60 : 30));
+            ChildProcess.stop(service.process(), service.stopWithin);
         }
     }
 }

@@ -36,8 +36,15 @@ class ConvertStepTest {
             assertEquals(dev.kiln.events.Sha256.of(first.get(format).file()), first.get(format).sha256(), format);
         }
         assertEquals(dev.kiln.events.Sha256.of(raw), first.get("raw").sha256(), "the raw format is the sealed disk, byte for byte");
-        // The pinned headers are still valid headers: qemu-img reads every file back as the same disk (the step's own
-        // compare), and the VHD footer's checksum holds.
+        // The pinned headers are still valid headers: qemu-img reads every file back as the same disk (as the verifier
+        // proves by the decoded digest before anything is published), and the VHD footer's checksum holds.
+        for (String format : KilnFile.ALL_FORMATS) {
+            dev.kiln.events.DiskFormat disk = dev.kiln.events.DiskFormat.of(format);
+            if (disk.container() == disk) {
+                assertTrue(StepContexts.run(temp, "qemu-img", "compare", "-f", "raw", "-F", disk.qemuFormat(), raw.toString(),
+                        first.get(format).file().toString()).contains("identical"), format);
+            }
+        }
         try (RandomAccessFile vhd = new RandomAccessFile(first.get("vhd").file().toFile(), "r")) {
             byte[] footer = new byte[512];
             vhd.seek(vhd.length() - 512);
@@ -53,7 +60,7 @@ class ConvertStepTest {
         }
         String vmdk = StepContexts.run(temp, "head", "-c", "1024", first.get("vmdk").file().toString());
         assertTrue(vmdk.contains("RW 131072 SPARSE \"debian-chrony-0.1.0.vmdk\""), vmdk);
-        // The OVA packs the VMDK format's file itself (converted, checked and compared once), listed in its manifest.
+        // The OVA packs the VMDK format's file itself (converted and checked once), listed in its manifest.
         Path unpacked = Files.createDirectories(temp.resolve("unpacked"));
         StepContexts.run(unpacked, "tar", "-xf", first.get("ova").file().toString());
         assertEquals(first.get("vmdk").sha256(), dev.kiln.events.Sha256.of(unpacked.resolve("debian-chrony-0.1.0.vmdk")),

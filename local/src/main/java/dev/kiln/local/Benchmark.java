@@ -407,7 +407,7 @@ public final class Benchmark {
         double bound = Math.max(longest, bare / cores);
         long compressed = containers.stream().filter(dev.kiln.events.DiskFormat::compressed).count();
         notes.add(String.format(Locale.ROOT, "Figure 2's anchor is unfair: `cp --sparse` copies only the disk's data, once, where conversion writes "
-                        + "%d distinct files (%d of them compressed; the OVA packs the VMDK's) and then checks, compares and digests each. The "
+                        + "%d distinct files (%d of them compressed; the OVA packs the VMDK's) and then checks and digests each. The "
                         + "tightest honest bound is qemu-img writing each of those files once and nothing else: %s one after another %s, "
                         + "%s on %d cores (no less than the longest file); the stage took %.2f× that bound.",
                 each.size(), compressed, seconds(bare), each, seconds(bound), cores, convert / bound));
@@ -418,18 +418,25 @@ public final class Benchmark {
     private void inspectionFigure(KilnServices services, String image, String version, List<String> formats, Path raw, Path state) throws Exception {
         List<Long> inspect = new ArrayList<>();
         List<Long> boots = new ArrayList<>();
+        List<String> sharedFile = new ArrayList<>();
         for (String format : formats) {
             HttpResponse<String> report = http.send(HttpRequest.newBuilder(URI.create(services.service("sealer-verifier").url()
                     + "/api/v1/reports/" + image + "/" + version + "/" + format)).build(), HttpResponse.BodyHandlers.ofString());
             JsonNode phases = JSON.readTree(report.body()).path("phaseMillis");
-            inspect.add(phases.path("inspect").asLong());
+            // A format whose disk file another format carries (the OVA's is the VMDK's) is judged by that one's inspection.
+            if (phases.has("inspect")) {
+                inspect.add(phases.path("inspect").asLong());
+            } else {
+                sharedFile.add(format);
+            }
             if (phases.has("boot")) {
                 boots.add(phases.path("boot").asLong());
             }
         }
         bootMillis = boots.stream().mapToLong(Long::longValue).max().orElse(0);
-        notes.add("Verification: " + boots.size() + " boot(s) for " + formats.size() + " formats (" + boots + " ms); offline inspection "
-                + inspect + " ms per format");
+        notes.add("Verification: " + boots.size() + " boot(s) for " + formats.size() + " formats (" + boots + " ms); "
+                + inspect.size() + " disk file(s) decoded and inspected, offline inspection " + inspect + " ms each"
+                + (sharedFile.isEmpty() ? "" : "; " + sharedFile + " carried a disk file already inspected"));
         long worst = inspect.stream().mapToLong(Long::longValue).max().orElse(0);
         if (!Files.isRegularFile(Path.of("/usr/bin/virt-ls"))) {
             notes.add("libguestfs is not installed: figure 3's anchor not measured (offline inspection took at most " + worst + " ms)");

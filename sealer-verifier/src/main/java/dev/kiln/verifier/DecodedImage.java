@@ -35,21 +35,39 @@ record DecodedImage(Path raw, Path boot, String bootFormat, long virtualSize) {
     private static final Duration TIMEOUT = Duration.ofMinutes(15);
     private static final Pattern MANIFEST_LINE = Pattern.compile("SHA256\\(([^)]+)\\)\\s*=\\s*([0-9a-fA-F]{64})");
 
-    static DecodedImage decode(Path artifact, String format, Path workspace, ImageLimits limits) throws Rejection, IOException, InterruptedException {
+    /**
+     * The disk file an artifact carries, with its sha256: the artifact itself, or for an OVA the VMDK inside it (after
+     * its manifest digests are checked). Two artifacts with the same disk file carry the same disk, byte for byte.
+     */
+    record DiskFile(Path file, DiskFormat format, String sha256) {
+    }
+
+    /** @param artifactSha256 the artifact's digest, already taken: a disk that is the artifact takes it */
+    static DiskFile diskOf(Path artifact, String format, String artifactSha256, Path workspace, ImageLimits limits)
+            throws Rejection, IOException {
         DiskFormat known = DiskFormat.find(format).orElseThrow(() -> new Rejection("decode", "", "unknown format '" + format
                 + "'; kiln verifies " + String.join(", ", DiskFormat.ids())));
-        String qemuFormat = known.qemuFormat();
-        Path disk = format.equals("ova") ? unpackOva(artifact, workspace, limits) : artifact;
+        if (known.container() == known) {
+            return new DiskFile(artifact, known, artifactSha256);
+        }
+        Map<String, String> digests = new HashMap<>();
+        Path disk = unpackOva(artifact, workspace, limits, digests);
+        return new DiskFile(disk, known.container(), digests.get(disk.getFileName().toString()));
+    }
+
+    static DecodedImage decode(DiskFile disk, Path workspace, ImageLimits limits) throws Rejection, IOException, InterruptedException {
+        String qemuFormat = disk.format().qemuFormat();
+        String format = disk.format().id();
         // Before qemu-img opens it: what an image names outside itself is never opened.
-        SelfContainedImage.require(disk, qemuFormat);
-        if (known.checkable()) {
-            ToolProcess.Result check = ToolProcess.run(List.of("qemu-img", "check", "-f", qemuFormat, disk.toString()), TIMEOUT);
+        SelfContainedImage.require(disk.file(), qemuFormat);
+        if (disk.format().checkable()) {
+            ToolProcess.Result check = ToolProcess.run(List.of("qemu-img", "check", "-f", qemuFormat, disk.file().toString()), TIMEOUT);
             // 0: clean; 3: only leaked clusters, which waste space but lose nothing.
             if (check.exitCode() != 0 && check.exitCode() != 3) {
                 throw new Rejection("decode", "", "the " + format + " file is corrupt (qemu-img check): " + check.text().strip());
             }
         }
-        ToolProcess.Result info = ToolProcess.run(List.of("qemu-img", "info", "--output=json", "-f", qemuFormat, disk.toString()), TIMEOUT);
+        ToolProcess.Result info = ToolProcess.run(List.of("qemu-img", "info", "--output=json", "-f", qemuFormat, disk.file().toString()), TIMEOUT);
         if (!info.ok()) {
             throw new Rejection("decode", "", "the file is not a readable " + format + " image: " + info.text().strip());
         }
@@ -58,23 +76,27 @@ record DecodedImage(Path raw, Path boot, String bootFormat, long virtualSize) {
         if (oversize.isPresent()) {
             throw new Rejection("decode", "", oversize.get());
         }
-        Path raw = artifact;
-        if (!format.equals("raw")) {
+        Path raw = disk.file();
+        if (disk.format() != DiskFormat.RAW) {
             raw = workspace.resolve("decoded.raw");
             // Niced: a format decoded while another boots must not slow the boot every format of the disk waits for.
             ToolProcess.Result convert = ToolProcess.run(List.of("nice", "-n", "10", "qemu-img", "convert", "-f", qemuFormat, "-O", "raw",
-                    disk.toString(), raw.toString()), TIMEOUT);
+                    disk.file().toString(), raw.toString()), TIMEOUT);
             if (!convert.ok()) {
                 throw new Rejection("decode", "", "the " + format + " file could not be decoded (it is truncated or corrupt): " + convert.text().strip());
             }
         }
-        return new DecodedImage(raw, disk, qemuFormat, virtualSize);
+        return new DecodedImage(raw, disk.file(), qemuFormat, virtualSize);
     }
 
     /** The OVA's disk, after checking the tar holds a descriptor first and a manifest whose digests match. */
     static Path unpackOva(Path ova, Path workspace, ImageLimits limits) throws Rejection, IOException {
+        return unpackOva(ova, workspace, limits, new HashMap<>());
+    }
+
+    /** @param digests filled with the sha256 of each file unpacked, by name */
+    private static Path unpackOva(Path ova, Path workspace, ImageLimits limits, Map<String, String> digests) throws Rejection, IOException {
         Path dir = Files.createDirectories(workspace.resolve("ova"));
-        Map<String, String> digests = new HashMap<>();
         String manifest = null;
         Path disk = null;
         boolean first = true;

@@ -60,7 +60,7 @@ public class ImageVerifier {
         sweepAbandoned(config);
     }
 
-    // Two at a time by default (KILN_VERIFIER_CONCURRENCY): the formats of one release share one boot (BootProofs), so
+    // Two at a time by default (KILN_VERIFIER_CONCURRENCY): the formats of one release share one boot (Proofs), so
     // another format is decoded (niced) and inspected while it runs.
     @Incoming("image-built")
     @Blocking(value = "kiln-verifications", ordered = false)

@@ -1,5 +1,6 @@
 package dev.kiln.verifier;
 
+import dev.kiln.events.DiskFormat;
 import dev.kiln.events.Sha256;
 import dev.kiln.events.Finding;
 import dev.kiln.events.KilnFile;
@@ -10,6 +11,7 @@ import dev.kiln.verifier.rules.SealingRules;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -18,6 +20,8 @@ import java.util.Map;
 /**
  * The checks of one image file, in order: its digest, its decoding to raw (and the raw digest), every sealing rule
  * on its root file system, then the boot test. The service and the command line both run this; each phase is timed.
+ * What identical bytes prove is proven once ({@link Proofs}): a disk file is decoded and inspected once (the OVA's disk
+ * is the VMDK format's file), a decoded disk booted once (every format of a release carries the same disk).
  */
 public final class Verification {
     /** What the image is claimed to be; null digests are not checked (a local image checked by hand). */
@@ -28,7 +32,8 @@ public final class Verification {
     private final boolean bootEnabled;
     private final OperatorPolicy operator;
     private final ImageLimits limits;
-    private final BootProofs booted = new BootProofs();
+    private final Proofs<String, BootProof> booted = new Proofs<>();
+    private final Proofs<DiskKey, DiskProof> inspected = new Proofs<>();
 
     public Verification(java.time.Duration bootTimeout, String bootMarker, boolean bootEnabled,
                         VerifierConfig.Accelerator accelerator, OperatorPolicy operator) {
@@ -45,6 +50,19 @@ public final class Verification {
     /** The same verification with other limits than {@link ImageLimits#defaults()}. */
     public Verification limitedTo(ImageLimits limits) {
         return new Verification(boot, bootEnabled, operator, limits);
+    }
+
+    /** One boot of a disk: the format it was booted as, how long to the marker, and when. */
+    record BootProof(String format, long bootMillis, Instant at) {
+    }
+
+    /** What decoding and inspecting one disk file found, for every artifact that carries that very file. */
+    record DiskProof(String format, String rawSha256, List<Finding> findings, List<Finding> relaxed, Map<String, String> rulesChecked,
+                     long decodeMillis, long inspectMillis, Instant at) {
+    }
+
+    /** The same file, judged against the same expectations and policy, is judged the same. */
+    private record DiskKey(DiskFormat format, String sha256, Expectations expected, KilnFile.Verify policy) {
     }
 
     public VerificationReport verify(Path artifact, Claim claim, Path workspace) throws IOException, InterruptedException {
@@ -64,75 +82,44 @@ public final class Verification {
                 throw new Rejection("artifact", "", "the file's sha256 is " + sha256 + " but the event says " + claim.sha256()
                         + "; it changed or was damaged after it was built");
             }
+            DecodedImage.DiskFile disk = DecodedImage.diskOf(artifact, claim.format(), sha256, workspace, limits);
             phases.put("digest", millisSince(t));
 
             t = System.nanoTime();
-            DecodedImage decoded;
-            try {
-                decoded = DecodedImage.decode(artifact, claim.format(), workspace, limits);
-            } catch (RuntimeException onThisImage) {
-                // What the file holds broke the reading of it: a refusal, never a retry that would fail again.
-                throw new Rejection("decode", "", "the " + claim.format() + " file could not be read (" + describe(onThisImage) + ")");
+            // The OVA's disk is the VMDK format's file: whichever of the two comes second is judged by the first's decoding.
+            Proofs.Outcome<DiskProof> checked = inspected.once(new DiskKey(disk.format(), disk.sha256(), expected, claim.policy()),
+                    () -> decodeAndInspect(disk, claim, workspace));
+            DiskProof proof = checked.proof();
+            rawSha256 = proof.rawSha256();
+            findings.addAll(proof.findings());
+            relaxed.addAll(proof.relaxed());
+            rulesChecked.putAll(proof.rulesChecked());
+            if (checked.madeHere()) {
+                phases.put("decode", proof.decodeMillis());
+                phases.put("inspect", proof.inspectMillis());
+            } else {
+                rulesChecked.put(DiskImage.RULE, rulesChecked.get(DiskImage.RULE) + " This " + claim.format() + "'s disk is the "
+                        + disk.format().id() + " file (sha256 " + disk.sha256() + ") decoded and inspected as " + proof.format() + " at "
+                        + proof.at() + ", byte for byte, so it was not decoded again: its findings are that file's.");
+                phases.put("same-disk-file", millisSince(t));
             }
-            // A raw artifact is its own decoded disk: its digest, just taken, is the disk's.
-            rawSha256 = decoded.raw().equals(artifact) ? sha256 : Sha256.of(decoded.raw());
             if (claim.rawSha256() != null && !claim.rawSha256().equals(rawSha256)) {
                 throw new Rejection("decode", "", "the decoded disk's sha256 is " + rawSha256 + " but the release's disk is "
                         + claim.rawSha256() + ": this " + claim.format() + " does not carry the same disk as its sibling formats");
             }
-            phases.put("decode", millisSince(t));
-
-            t = System.nanoTime();
-            List<SealingRule> rules = SealingRules.all();
-            findings.addAll(operator.refused(claim.policy(), rules.stream().map(SealingRule::id).toList()));
-            try (DiskImage image = DiskImage.open(decoded.raw(), workspace.resolve("fs"))) {
-                rulesChecked.put(DiskImage.RULE, "Every file system the image mounts is inspected; one kiln cannot read (LVM, LUKS, "
-                        + "XFS, btrfs) would ship unchecked, so it is refused unless the operator allows it.");
-                for (Finding finding : image.uninspectable()) {
-                    (operator.allowUninspectable() ? relaxed : findings).add(operator.allowUninspectable()
-                            ? new Finding(finding.rule(), finding.path(), finding.message() + " (allowed by kiln.verifier.allow-uninspectable)")
-                            : finding);
-                }
-                ImageTree tree = image.tree();
-                tree.drainProblems();
-                for (SealingRule rule : rules) {
-                    rulesChecked.put(rule.id(), rule.why());
-                    List<Finding> found = new ArrayList<>();
-                    try {
-                        found.addAll(rule.check(tree, expected));
-                    } catch (RuntimeException onThisImage) {
-                        // The image's content made the rule fail: that image is not shown clean. Retrying would only fail again.
-                        found.add(new Finding(rule.id(), "", "cannot be inspected: the rule failed on what the image holds ("
-                                + describe(onThisImage) + ")"));
-                    }
-                    // A path the rule reads that leads out of the image, or in a loop, is not a pass.
-                    for (ImageTree.Problem problem : tree.drainProblems()) {
-                        found.add(new Finding(rule.id(), problem.path(), "cannot be inspected: " + problem.message()));
-                    }
-                    for (Finding finding : found) {
-                        String reason = operator.mayRelax(rule.id()) ? claim.policy().reasonFor(rule.id()).orElse(null) : null;
-                        if (reason == null) {
-                            findings.add(finding);
-                        } else {
-                            relaxed.add(new Finding(finding.rule(), finding.path(), finding.message() + " (relaxed by kiln.yaml: " + reason + ")"));
-                        }
-                    }
-                }
-            }
-            phases.put("inspect", millisSince(t));
 
             if (bootEnabled && findings.isEmpty()) {
                 t = System.nanoTime();
-                DecodedImage disk = decoded;
-                BootProofs.Outcome boot = booted.bootOnce(rawSha256, claim.format(), () -> this.boot.boot(disk.boot(), disk.bootFormat(), workspace));
-                BootProofs.Proof proof = boot.proof();
-                bootMillis = proof.bootMillis();
-                if (boot.bootedHere()) {
+                Proofs.Outcome<BootProof> boot = booted.once(rawSha256, () -> new BootProof(claim.format(),
+                        this.boot.boot(disk.file(), disk.format().qemuFormat(), workspace), Instant.now()));
+                BootProof first = boot.proof();
+                bootMillis = first.bootMillis();
+                if (boot.madeHere()) {
                     rulesChecked.put("boot", BOOT_WHY);
                     phases.put("boot", millisSince(t));
                 } else {
-                    rulesChecked.put("boot", BOOT_WHY + " This disk (decoded sha256 " + rawSha256 + ") booted as " + proof.format()
-                            + " at " + proof.at() + " in " + proof.bootMillis() + " ms; QEMU reads this " + claim.format()
+                    rulesChecked.put("boot", BOOT_WHY + " This disk (decoded sha256 " + rawSha256 + ") booted as " + first.format()
+                            + " at " + first.at() + " in " + first.bootMillis() + " ms; QEMU reads this " + claim.format()
                             + " through the driver that decoded it to those same bytes, so it was not booted again.");
                     phases.put("boot-wait", millisSince(t));
                 }
@@ -143,6 +130,70 @@ public final class Verification {
         String verdict = findings.isEmpty() ? VerificationReport.VERIFIED : VerificationReport.REJECTED;
         return new VerificationReport(expected.image(), expected.version(), claim.format(), expected.commit(), sha256, rawSha256,
                 verdict, findings, relaxed, rulesChecked, phases, bootMillis);
+    }
+
+    /** The disk file decoded to raw (its digest taken) and every sealing rule run on it; the decoded copy is not kept. */
+    private DiskProof decodeAndInspect(DecodedImage.DiskFile disk, Claim claim, Path workspace) throws Rejection, IOException, InterruptedException {
+        Map<String, String> rulesChecked = new LinkedHashMap<>();
+        List<Finding> findings = new ArrayList<>();
+        List<Finding> relaxed = new ArrayList<>();
+        long t = System.nanoTime();
+        DecodedImage decoded;
+        try {
+            decoded = DecodedImage.decode(disk, workspace, limits);
+        } catch (RuntimeException onThisImage) {
+            // What the file holds broke the reading of it: a refusal, never a retry that would fail again.
+            throw new Rejection("decode", "", "the " + claim.format() + " file could not be read (" + describe(onThisImage) + ")");
+        }
+        // A raw disk file is its own decoded disk: its digest, already taken, is the disk's.
+        String rawSha256 = decoded.raw().equals(disk.file()) ? disk.sha256() : Sha256.of(decoded.raw());
+        long decodeMillis = millisSince(t);
+
+        t = System.nanoTime();
+        List<SealingRule> rules = SealingRules.all();
+        findings.addAll(operator.refused(claim.policy(), rules.stream().map(SealingRule::id).toList()));
+        try (DiskImage image = DiskImage.open(decoded.raw(), workspace.resolve("fs"))) {
+            rulesChecked.put(DiskImage.RULE, "Every file system the image mounts is inspected; one kiln cannot read (LVM, LUKS, "
+                    + "XFS, btrfs) would ship unchecked, so it is refused unless the operator allows it.");
+            for (Finding finding : image.uninspectable()) {
+                (operator.allowUninspectable() ? relaxed : findings).add(operator.allowUninspectable()
+                        ? new Finding(finding.rule(), finding.path(), finding.message() + " (allowed by kiln.verifier.allow-uninspectable)")
+                        : finding);
+            }
+            ImageTree tree = image.tree();
+            tree.drainProblems();
+            for (SealingRule rule : rules) {
+                rulesChecked.put(rule.id(), rule.why());
+                List<Finding> found = new ArrayList<>();
+                try {
+                    found.addAll(rule.check(tree, claim.expected()));
+                } catch (RuntimeException onThisImage) {
+                    // The image's content made the rule fail: that image is not shown clean. Retrying would only fail again.
+                    found.add(new Finding(rule.id(), "", "cannot be inspected: the rule failed on what the image holds ("
+                            + describe(onThisImage) + ")"));
+                }
+                // A path the rule reads that leads out of the image, or in a loop, is not a pass.
+                for (ImageTree.Problem problem : tree.drainProblems()) {
+                    found.add(new Finding(rule.id(), problem.path(), "cannot be inspected: " + problem.message()));
+                }
+                for (Finding finding : found) {
+                    String reason = operator.mayRelax(rule.id()) ? claim.policy().reasonFor(rule.id()).orElse(null) : null;
+                    if (reason == null) {
+                        findings.add(finding);
+                    } else {
+                        relaxed.add(new Finding(finding.rule(), finding.path(), finding.message() + " (relaxed by kiln.yaml: " + reason + ")"));
+                    }
+                }
+            }
+        }
+        long inspectMillis = millisSince(t);
+        if (!decoded.raw().equals(disk.file())) {
+            // Not needed past the inspection (the boot reads the disk file itself): a format waiting for its disk's boot
+            // holds no decoded copy meanwhile.
+            Files.deleteIfExists(decoded.raw());
+        }
+        return new DiskProof(claim.format(), rawSha256, List.copyOf(findings), List.copyOf(relaxed), java.util.Collections.unmodifiableMap(rulesChecked),
+                decodeMillis, inspectMillis, Instant.now());
     }
 
     private static final String BOOT_WHY = "An image that does not boot from its own disk is no image; the boot marker proves it came up.";

@@ -131,11 +131,16 @@ public class PublicationRelay {
                 }).toList()));
     }
 
-    /** Sends one claimed entry, or finds it on its topic already, and marks it sent: true when it is. */
+    /**
+     * Sends one claimed entry, or finds it on its topic already, and marks it sent: true when it is. The claim carries
+     * what to send, so the send comes first and the transaction that records it holds its rows only that long; a crash
+     * between the two leaves the entry in doubt, looked for on its topic before any second send.
+     */
     private Uni<Boolean> deliver(Claim claim) {
         return onTopicAlready(claim)
-                .chain(onTopic -> Panache.withTransaction(() -> OutboxEntry.<OutboxEntry>findById(claim.id())
-                        .chain(entry -> send(entry, onTopic))))
+                .chain(onTopic -> send(claim, onTopic))
+                .chain(event -> Panache.withTransaction(() -> OutboxEntry.<OutboxEntry>findById(claim.id())
+                        .chain(entry -> recordSent(entry, event))).replaceWith(event))
                 // Committed: live views may fetch the release now.
                 .invoke(event -> changes.announce(event.release().image(), event.release().version()))
                 .replaceWith(true)
@@ -182,27 +187,32 @@ public class PublicationRelay {
         return entry;
     }
 
-    /** Sends the entry's event (unless it is on the topic already) and marks the entry sent; the event. */
-    private Uni<KilnEvent> send(OutboxEntry entry, boolean onTopicAlready) {
-        EventType type = EventType.ofType(entry.eventType).orElseThrow(() -> new Unsendable("outbox entry " + entry.id
-                + " has an unknown event type " + entry.eventType));
-        KilnEvent payload = EventCodec.decode(type.payload(), entry.payload);
+    /** Sends the claimed entry's event, unless it is on its topic already; the event. */
+    private Uni<KilnEvent> send(Claim claim, boolean onTopicAlready) {
+        EventType type = EventType.ofType(claim.eventType()).orElseThrow(() -> new Unsendable("outbox entry " + claim.id()
+                + " has an unknown event type " + claim.eventType()));
+        KilnEvent payload = EventCodec.decode(type.payload(), claim.payload());
         Uni<Void> sent = onTopicAlready ? Uni.createFrom().voidItem()
                 .invoke(() -> LOG.infof("outbox entry %d (%s %s) is on the topic already (sent before a crash): not sent again",
-                        entry.id, entry.eventType, entry.eventKey))
+                        claim.id(), claim.eventType(), payload.key()))
                 : published.sendMessage(EventMessages.of(payload, source, Clock.systemUTC()));
-        Uni<?> recorded = sent;
-        if (payload instanceof ImagePublished event) {
-            recorded = sent.chain(() -> FormatRecord.update("state = ?1, publishedAt = ?2, rowVersion = rowVersion + 1 where releaseId in (select r.id from ReleaseRecord r "
+        return sent.replaceWith(payload);
+    }
+
+    /** Marks the entry sent and, for a publication, its format published. */
+    private Uni<Void> recordSent(OutboxEntry entry, KilnEvent sent) {
+        Uni<?> recorded = Uni.createFrom().voidItem();
+        if (sent instanceof ImagePublished event) {
+            recorded = FormatRecord.update("state = ?1, publishedAt = ?2, rowVersion = rowVersion + 1 where releaseId in (select r.id from ReleaseRecord r "
                                 + "where r.image = ?3 and r.version = ?4) and format = ?5", FormatRecord.State.PUBLISHED, OffsetDateTime.now(),
-                        event.release().image(), event.release().version(), event.format()))
+                        event.release().image(), event.release().version(), event.format())
                     .invoke(() -> LOG.infof("published %s %s %s", event.release().image(), event.release().version(), event.format()));
         }
         // Other events (RebuildRequested) only need sending; the topic comes from the catalogue.
         return recorded.invoke(() -> {
             entry.sentAt = OffsetDateTime.now();
             entry.claimedUntil = null;
-        }).replaceWith(payload);
+        }).replaceWithVoid();
     }
 
     /** An entry no retry can send (its event type is not in the catalogue). */

@@ -23,12 +23,13 @@ import java.util.List;
 
 /**
  * convert: every format in kiln.yaml from the one sealed raw disk. Each file passes {@code qemu-img check} (where the
- * format has one) and declares the raw disk's size; the raw format's copy is compared with the disk. Every ImageBuilt carries the raw disk's sha256, and the verifier
- * decodes each format and refuses one whose decoded disk has another digest: that is the proof every published format
- * carries the same disk, so the step does not also {@code qemu-img compare} each file with the raw disk (on two cores
- * that re-reading cost the VMDK, the slowest file, about 5 s more after its compression). A format that fails is
- * reported alone; the others go on. The OVA packs the VMDK format's file itself (its container), so the slow
- * compression runs once and the OVA's disk is the checked VMDK, byte for byte.
+ * format has one) and declares the raw disk's size; the raw format's copy is compared with the disk. Every ImageBuilt
+ * carries the raw disk's sha256, and the verifier decodes each format and refuses one whose decoded disk has another
+ * digest: that is the proof every published format carries the same disk, so the step does not also
+ * {@code qemu-img compare} each file with the raw disk (on two cores that re-reading cost the VMDK, the slowest file,
+ * about 5 s more after its compression). A format that fails is reported alone; the others go on. The OVA packs the
+ * VMDK format's file itself (its container), so the slow compression runs once and the OVA's disk is the checked VMDK,
+ * byte for byte.
  */
 final class ConvertStep implements BuildStep {
     private static final long MIB = 1 << 20;

@@ -23,15 +23,13 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * An artifact decoded to the raw disk it carries, with the disk QEMU boots: the file itself in its own format, or
- * for an OVA the VMDK inside it (after its manifest digests are checked). The format always comes from the event,
- * never from probing the file.
+ * A disk file decoded to the raw disk it carries (for a raw file, the file itself). The disk file comes from
+ * {@link #diskOf}: the artifact, or for an OVA the VMDK inside it; QEMU boots that file, in its own format. The format
+ * always comes from the event, never from probing the file.
  *
- * @param raw        the decoded raw disk
- * @param boot       the file to boot
- * @param bootFormat QEMU's name for the format of {@code boot}
+ * @param raw the decoded raw disk
  */
-record DecodedImage(Path raw, Path boot, String bootFormat, long virtualSize) {
+record DecodedImage(Path raw) {
     private static final Duration TIMEOUT = Duration.ofMinutes(15);
     private static final Pattern MANIFEST_LINE = Pattern.compile("SHA256\\(([^)]+)\\)\\s*=\\s*([0-9a-fA-F]{64})");
 
@@ -86,7 +84,7 @@ record DecodedImage(Path raw, Path boot, String bootFormat, long virtualSize) {
                 throw new Rejection("decode", "", "the " + format + " file could not be decoded (it is truncated or corrupt): " + convert.text().strip());
             }
         }
-        return new DecodedImage(raw, disk.file(), qemuFormat, virtualSize);
+        return new DecodedImage(raw);
     }
 
     /** The OVA's disk, after checking the tar holds a descriptor first and a manifest whose digests match. */

@@ -26,7 +26,7 @@ public final class FuseMount implements AutoCloseable {
         Process process;
         try {
             // Dies with this service: a verifier killed mid-check leaves only a dead mount, which its successor's sweep unmounts.
-            process = new ProcessBuilder(ToolProcess.diesWithThisService(List.of("fuse2fs", "-f", "-o", "ro,norecovery,offset=" + offset, disk.toString(), mountPoint.toString())))
+            process = new ProcessBuilder(ToolProcess.asTool(List.of("fuse2fs", "-f", "-o", "ro,norecovery,offset=" + offset, disk.toString(), mountPoint.toString())))
                     .redirectErrorStream(true).redirectOutput(log.toFile()).start();
         } catch (IOException e) {
             throw new IOException("fuse2fs could not be started (is it installed? ./kiln setup installs it): " + e.getMessage(), e);

@@ -43,6 +43,20 @@ public final class ToolProcess {
         return wrapped;
     }
 
+    /**
+     * The command as this service runs a tool: dying with it ({@link #diesWithThisService}) and niced {@value #NICENESS}
+     * below it. A tool is batch work (a build, a conversion, a boot test) that takes every core it gets; the services and
+     * the broker only need a moment now and then, and an event's hop should not wait behind a disk being decoded.
+     */
+    public static List<String> asTool(List<String> command) {
+        List<String> niced = new ArrayList<>(List.of("nice", "-n", Integer.toString(NICENESS), "--"));
+        niced.addAll(command);
+        return diesWithThisService(niced);
+    }
+
+    /** How far below the service that runs it a tool is scheduled (relative, as {@code nice -n} counts). */
+    public static final int NICENESS = 5;
+
     public static Result run(List<String> command, Path directory, Map<String, String> environment, Duration timeout,
                              Consumer<String> log) throws IOException, InterruptedException {
         return run(command, directory, environment, true, timeout, log, process -> { });
@@ -55,7 +69,7 @@ public final class ToolProcess {
      */
     public static Result run(List<String> command, Path directory, Map<String, String> environment, boolean inherit, Duration timeout,
                              Consumer<String> log, Consumer<Process> started) throws IOException, InterruptedException {
-        ProcessBuilder builder = new ProcessBuilder(diesWithThisService(command)).directory(directory.toFile()).redirectErrorStream(true);
+        ProcessBuilder builder = new ProcessBuilder(asTool(command)).directory(directory.toFile()).redirectErrorStream(true);
         if (!inherit) {
             builder.environment().clear();
         }
@@ -100,7 +114,8 @@ public final class ToolProcess {
         }
         pump.join(TimeUnit.SECONDS.toMillis(10));
         synchronized (output) {
-            if (finished && process.exitValue() == 127 && output.stream().anyMatch(l -> l.startsWith("setpriv: failed to execute"))) {
+            if (finished && process.exitValue() == 127 && output.stream().anyMatch(l -> l.startsWith("setpriv: failed to execute")
+                    || l.startsWith("nice: "))) {
                 throw new IOException(command.get(0) + " could not be started (is it installed? ./kiln setup installs it): " + output);
             }
             return new Result(finished ? process.exitValue() : -1, !finished, List.copyOf(output));

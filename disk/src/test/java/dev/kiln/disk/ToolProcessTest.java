@@ -46,6 +46,17 @@ class ToolProcessTest {
     }
 
     @Test
+    void aToolRunsNicedBelowTheServiceThatRanIt() throws Exception {
+        // `nice` with no command prints the niceness it runs at: here as a plain child, then as a tool.
+        Process plain = new ProcessBuilder("nice").redirectErrorStream(true).start();
+        int service = Integer.parseInt(new String(plain.getInputStream().readAllBytes()).strip());
+        plain.waitFor();
+        ToolProcess.Result tool = ToolProcess.run(List.of("nice"), temp, Map.of(), Duration.ofSeconds(10), line -> { });
+        assertTrue(tool.ok(), tool.text());
+        assertEquals(Math.min(19, service + ToolProcess.NICENESS), Integer.parseInt(tool.text().strip()));
+    }
+
+    @Test
     void aToolThatIsNotInstalledSaysSo() {
         IOException e = assertThrows(IOException.class,
                 () -> ToolProcess.run(List.of("no-such-kiln-tool"), temp, Map.of(), Duration.ofSeconds(10), line -> { }));

@@ -56,7 +56,7 @@ final class BootTest {
                 "-serial", "file:" + console));
         long start = System.nanoTime();
         // Waited for in this thread: a verifier killed mid-boot takes its QEMU with it.
-        Process qemu = new ProcessBuilder(dev.kiln.disk.ToolProcess.diesWithThisService(command)).redirectErrorStream(true)
+        Process qemu = new ProcessBuilder(dev.kiln.disk.ToolProcess.asTool(command)).redirectErrorStream(true)
                 .redirectOutput(qemuLog.toFile()).start();
         try {
             long deadline = start + timeout.toNanos();

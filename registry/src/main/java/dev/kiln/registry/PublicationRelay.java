@@ -77,26 +77,19 @@ public class PublicationRelay {
     @Scheduled(every = "${kiln.registry.outbox-interval:1s}", delayed = "${kiln.registry.outbox-delay:3s}",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> relay() {
-        // One hand-over at a time, scheduled or nudged: two runs claiming and sending together could send two entries of
-        // one key out of their order. The gate opens once this run's sends are in the producer, which keeps their order
-        // on the topic: the broker's acks and their recording are waited for outside it, so an entry committed meanwhile
-        // (the second format of a disk, judged a moment after the first) goes out at once, not after the first's ack.
+        // One run at a time, scheduled or nudged: two runs could send two entries of one key out of their order.
         if (!running.compareAndSet(false, true)) {
             again.set(true);
             return Uni.createFrom().voidItem();
         }
-        return Uni.createFrom().deferred(this::handOverPending)
-                .eventually(this::openGate)
-                .chain(this::settle)
-                .onFailure().invoke(e -> LOG.warnf("outbox relay will retry: %s", e.getMessage()))
-                .onFailure().recoverWithNull().replaceWithVoid();
-    }
-
-    private void openGate() {
-        running.set(false);
-        if (again.getAndSet(false)) {
-            nudge();
-        }
+        return Uni.createFrom().deferred(this::sendPending).onFailure().invoke(e -> LOG.warnf("outbox relay will retry: %s", e.getMessage()))
+                .onFailure().recoverWithNull().replaceWithVoid()
+                .eventually(() -> {
+                    running.set(false);
+                    if (again.getAndSet(false)) {
+                        nudge();
+                    }
+                });
     }
 
     /**
@@ -113,27 +106,11 @@ public class PublicationRelay {
 
     /** Sends every unsent entry; the number marked sent. */
     public Uni<Integer> sendPending() {
-        return handOverPending().chain(this::settle);
-    }
-
-    /** The entries due, claimed, each sent (or found on its topic) in order: what became of each send is still to come. */
-    private Uni<List<HandedOver>> handOverPending() {
         ready = true;
         return claim().chain(claims -> Multi.createFrom().iterable(claims)
-                .onItem().transformToUniAndConcatenate(this::handOver)
-                .collect().asList());
-    }
-
-    /** Waits for each send handed over and records it, in order; the number marked sent. */
-    private Uni<Integer> settle(List<HandedOver> handedOver) {
-        return Multi.createFrom().iterable(handedOver)
-                .onItem().transformToUniAndConcatenate(this::record)
+                .onItem().transformToUniAndConcatenate(this::deliver)
                 .collect().asList()
-                .map(outcomes -> (int) outcomes.stream().filter(Boolean::booleanValue).count());
-    }
-
-    /** A claimed entry whose event is with the producer (or was found on its topic): {@code sent} completes on the ack. */
-    private record HandedOver(Claim claim, java.util.concurrent.CompletableFuture<KilnEvent> sent) {
+                .map(outcomes -> (int) outcomes.stream().filter(Boolean::booleanValue).count()));
     }
 
     /** An entry this relay may send until {@code claimedUntil}; {@code inDoubtSince} when a send of it began before. */
@@ -155,20 +132,13 @@ public class PublicationRelay {
     }
 
     /**
-     * Sends one claimed entry, or finds it on its topic already: the send is subscribed to here, so the producer has it
-     * before the next entry's. The claim carries what to send, so the send comes before the transaction that records it
-     * ({@link #record}); a crash between the two leaves the entry in doubt, looked for on its topic before any second send.
+     * Sends one claimed entry, or finds it on its topic already, and marks it sent: true when it is. The claim carries
+     * what to send, so the send comes first and the transaction that records it holds its rows only that long; a crash
+     * between the two leaves the entry in doubt, looked for on its topic before any second send.
      */
-    private Uni<HandedOver> handOver(Claim claim) {
+    private Uni<Boolean> deliver(Claim claim) {
         return onTopicAlready(claim)
-                .map(onTopic -> new HandedOver(claim, Uni.createFrom().deferred(() -> send(claim, onTopic)).subscribeAsCompletionStage()))
-                .onFailure().recoverWithItem(failure -> new HandedOver(claim, java.util.concurrent.CompletableFuture.failedFuture(failure)));
-    }
-
-    /** Once its send is acknowledged, marks the entry sent: true when it is; a failed send is recorded for a later try. */
-    private Uni<Boolean> record(HandedOver handedOver) {
-        Claim claim = handedOver.claim();
-        return Uni.createFrom().completionStage(handedOver.sent())
+                .chain(onTopic -> send(claim, onTopic))
                 .chain(event -> Panache.withTransaction(() -> OutboxEntry.<OutboxEntry>findById(claim.id())
                         .chain(entry -> recordSent(entry, event))).replaceWith(event))
                 // Committed: live views may fetch the release now.

@@ -69,7 +69,21 @@ public final class ToolProcess {
      */
     public static Result run(List<String> command, Path directory, Map<String, String> environment, boolean inherit, Duration timeout,
                              Consumer<String> log, Consumer<Process> started) throws IOException, InterruptedException {
-        ProcessBuilder builder = new ProcessBuilder(asTool(command)).directory(directory.toFile()).redirectErrorStream(true);
+        return run(command, asTool(command), directory, environment, inherit, timeout, log, started);
+    }
+
+    /**
+     * Runs a program at this process's own priority, not niced as a tool: for a load that must compete with the server it
+     * measures on equal terms (the bench's wrk). Otherwise as {@link #run(List, Duration)}.
+     */
+    public static Result runAtOwnPriority(List<String> command, Duration timeout) throws IOException, InterruptedException {
+        return run(command, diesWithThisService(command), Path.of("").toAbsolutePath(), Map.of(), true, timeout, line -> { }, process -> { });
+    }
+
+    /** Runs {@code launched}, which is {@code command} as it is started (wrapped), and reports it as {@code command}. */
+    private static Result run(List<String> command, List<String> launched, Path directory, Map<String, String> environment, boolean inherit,
+                              Duration timeout, Consumer<String> log, Consumer<Process> started) throws IOException, InterruptedException {
+        ProcessBuilder builder = new ProcessBuilder(launched).directory(directory.toFile()).redirectErrorStream(true);
         if (!inherit) {
             builder.environment().clear();
         }

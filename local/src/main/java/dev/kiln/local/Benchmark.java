@@ -526,17 +526,13 @@ public final class Benchmark {
     /** wrk's figures for one URL. */
     record Wrk(double requestsPerSecond, double p50Millis, double p99Millis, String output) {
         static Wrk run(String url) throws IOException, InterruptedException {
-            // Not through ToolProcess, which nices its tools below the services: the load must compete with the server
-            // it measures (the registry or nginx) on equal terms, as it did before tools were niced.
-            Process wrk = new ProcessBuilder(ToolProcess.diesWithThisService(List.of("wrk", "-t2", "-c16", "-d10s", "--latency", url)))
-                    .redirectErrorStream(true).start();
-            wrk.getOutputStream().close();
-            String text = new String(wrk.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-            if (!wrk.waitFor(2, java.util.concurrent.TimeUnit.MINUTES) || wrk.exitValue() != 0) {
-                wrk.destroyForcibly();
-                throw new IOException("wrk failed: " + text);
+            // At the servers' priority, not niced as a tool: the load must compete with the server it measures (the
+            // registry or nginx) on equal terms.
+            ToolProcess.Result result = ToolProcess.runAtOwnPriority(List.of("wrk", "-t2", "-c16", "-d10s", "--latency", url), Duration.ofMinutes(2));
+            if (!result.ok()) {
+                throw new IOException("wrk failed: " + result.text());
             }
-            return parse(text);
+            return parse(result.text());
         }
 
         /** wrk --latency's report read: its rate and its 50th and 99th percentiles in milliseconds. */

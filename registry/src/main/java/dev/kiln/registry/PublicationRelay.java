@@ -57,6 +57,10 @@ public class PublicationRelay {
     private final int maxAttempts;
     private final java.util.concurrent.atomic.AtomicBoolean running = new java.util.concurrent.atomic.AtomicBoolean();
     private final java.util.concurrent.atomic.AtomicBoolean again = new java.util.concurrent.atomic.AtomicBoolean();
+    /** Entries claimed by the transactions that wrote them, committed, not yet handed to the producer. */
+    private final java.util.Queue<Claim> claimedAsWritten = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    /** Where a transaction keeps the entries it claimed as written (its Vert.x context's locals). */
+    private static final String WRITTEN = "kiln.outbox.claimed-as-written";
     /** Set by the first scheduled run: before it, the Kafka channel may not be connected. */
     private volatile boolean ready;
 
@@ -77,44 +81,136 @@ public class PublicationRelay {
     @Scheduled(every = "${kiln.registry.outbox-interval:1s}", delayed = "${kiln.registry.outbox-delay:3s}",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> relay() {
-        // One run at a time, scheduled or nudged: two runs could send two entries of one key out of their order.
+        // One hand-over at a time, scheduled or nudged: two runs claiming and sending together could send two entries of
+        // one key out of their order. The gate opens once this run's sends are in the producer, which keeps their order
+        // on the topic: the broker's acks and their recording are waited for outside it, so an entry committed meanwhile
+        // (the second format of a disk, judged a moment after the first) goes out at once, not after the first's ack.
         if (!running.compareAndSet(false, true)) {
             again.set(true);
             return Uni.createFrom().voidItem();
         }
-        return Uni.createFrom().deferred(this::sendPending).onFailure().invoke(e -> LOG.warnf("outbox relay will retry: %s", e.getMessage()))
-                .onFailure().recoverWithNull().replaceWithVoid()
-                .eventually(() -> {
-                    running.set(false);
-                    if (again.getAndSet(false)) {
-                        nudge();
-                    }
-                });
+        return Uni.createFrom().deferred(this::handOverPending)
+                .eventually(this::openGate)
+                .chain(this::settle)
+                .onFailure().invoke(e -> LOG.warnf("outbox relay will retry: %s", e.getMessage()))
+                .onFailure().recoverWithNull().replaceWithVoid();
+    }
+
+    private void openGate() {
+        running.set(false);
+        if (again.getAndSet(false)) {
+            nudge();
+        }
     }
 
     /**
      * An outbox entry was just committed: relay it now rather than at the next tick (a hop of the pipeline would
-     * otherwise wait up to the interval). Runs on a context of its own, as the scheduled run does.
+     * otherwise wait up to the interval). Runs on a context of its own, as the scheduled run does: a new one even when
+     * nudged from a consumer's transaction or from a run still recording its sends, since a context carries its
+     * Hibernate Reactive session and two runs sharing one would interleave their statements in it.
      */
     void nudge() {
         if (!ready) {
             return;
         }
-        io.vertx.core.Context context = io.smallrye.common.vertx.VertxContext.getOrCreateDuplicatedContext(vertx.getDelegate());
+        io.vertx.core.Context context = io.smallrye.common.vertx.VertxContext.createNewDuplicatedContext(vertx.getDelegate().getOrCreateContext());
+        // Ours alone, so safe for Hibernate Reactive (which refuses a context not marked so).
+        io.quarkus.vertx.core.runtime.context.VertxContextSafetyToggle.setContextSafe(context, true);
         context.runOnContext(ignored -> relay().subscribe().with(done -> { }, failure -> LOG.warnf("outbox relay will retry: %s", failure.getMessage())));
     }
 
     /** Sends every unsent entry; the number marked sent. */
     public Uni<Integer> sendPending() {
+        return handOverPending().chain(this::settle);
+    }
+
+    /**
+     * The entries due, claimed, each sent (or found on its topic) in order: what became of each send is still to come.
+     * Entries this process claimed as it wrote them go first, with no claim of their own; the others are claimed here.
+     */
+    private Uni<List<HandedOver>> handOverPending() {
         ready = true;
-        return claim().chain(claims -> Multi.createFrom().iterable(claims)
-                .onItem().transformToUniAndConcatenate(this::deliver)
+        List<Claim> written = new java.util.ArrayList<>();
+        for (Claim claim; (claim = claimedAsWritten.poll()) != null; ) {
+            written.add(claim);
+        }
+        Uni<List<Claim>> claims = written.isEmpty() ? claim() : Uni.createFrom().item(written);
+        return claims.chain(due -> Multi.createFrom().iterable(due)
+                .onItem().transformToUniAndConcatenate(this::handOver)
+                .collect().asList());
+    }
+
+    /** Waits for each send handed over and records it, in order; the number marked sent. */
+    private Uni<Integer> settle(List<HandedOver> handedOver) {
+        return Multi.createFrom().iterable(handedOver)
+                .onItem().transformToUniAndConcatenate(this::record)
                 .collect().asList()
-                .map(outcomes -> (int) outcomes.stream().filter(Boolean::booleanValue).count()));
+                .map(outcomes -> (int) outcomes.stream().filter(Boolean::booleanValue).count());
+    }
+
+    /** A claimed entry whose event is with the producer (or was found on its topic): {@code sent} completes on the ack. */
+    private record HandedOver(Claim claim, java.util.concurrent.CompletableFuture<KilnEvent> sent) {
     }
 
     /** An entry this relay may send until {@code claimedUntil}; {@code inDoubtSince} when a send of it began before. */
     private record Claim(long id, String eventType, String payload, OffsetDateTime inDoubtSince) {
+    }
+
+    /**
+     * What one transaction claimed as it wrote it ({@link #claimAsWritten}), to be sent once it commits
+     * ({@link #sendWritten}). Opened by the caller that runs the transaction, in its Vert.x context.
+     */
+    static final class Written {
+        private final List<OutboxEntry> entries = new java.util.ArrayList<>();
+        /** Its transaction failed: what it claimed was rolled back, and a retry on this context claims nothing here. */
+        private volatile boolean failed;
+
+        void failed() {
+            failed = true;
+        }
+    }
+
+    /**
+     * Opens what the transaction about to run on this context claims as written; a fresh one for each attempt, so what
+     * a failed attempt claimed (rolled back with it) is never sent.
+     */
+    Written openWritten() {
+        Written written = new Written();
+        io.vertx.core.Context context = io.vertx.core.Vertx.currentContext();
+        if (context != null) {
+            context.putLocal(WRITTEN, written);
+        }
+        return written;
+    }
+
+    /**
+     * Claims an outbox entry in the transaction that writes it, for this process to send once that transaction
+     * commits: the hop from a verdict to its publication then needs no transaction of its own to claim the entry. The
+     * claim is written with the entry, so no other relay takes it; should this process die before the send, the claim
+     * runs out and the entry, in doubt, is looked for on its topic and sent only if absent. Where no caller opened a
+     * {@link Written} on this context, the entry is left unclaimed, for the relay to claim as any other.
+     */
+    void claimAsWritten(OutboxEntry entry) {
+        io.vertx.core.Context context = io.vertx.core.Vertx.currentContext();
+        Written written = context == null ? null : context.getLocal(WRITTEN);
+        if (written == null || written.failed) {
+            return;
+        }
+        OffsetDateTime now = OffsetDateTime.now();
+        entry.sendStartedAt = now;
+        entry.claimedUntil = now.plus(CLAIM);
+        written.entries.add(entry);
+    }
+
+    /** The transaction committed: what it claimed as written is sent now, in the order written, and the relay nudged. */
+    void sendWritten(Written written) {
+        io.vertx.core.Context context = io.vertx.core.Vertx.currentContext();
+        if (context != null && context.getLocal(WRITTEN) == written) {
+            context.removeLocal(WRITTEN);
+        }
+        // This process knows no send of them began: not in doubt.
+        written.entries.forEach(entry -> claimedAsWritten.add(new Claim(entry.id, entry.eventType, entry.payload, null)));
+        nudge();
     }
 
     /** The entries due, claimed in one short transaction (the row locks end with it). */
@@ -132,13 +228,20 @@ public class PublicationRelay {
     }
 
     /**
-     * Sends one claimed entry, or finds it on its topic already, and marks it sent: true when it is. The claim carries
-     * what to send, so the send comes first and the transaction that records it holds its rows only that long; a crash
-     * between the two leaves the entry in doubt, looked for on its topic before any second send.
+     * Sends one claimed entry, or finds it on its topic already: the send is subscribed to here, so the producer has it
+     * before the next entry's. The claim carries what to send, so the send comes before the transaction that records it
+     * ({@link #record}); a crash between the two leaves the entry in doubt, looked for on its topic before any second send.
      */
-    private Uni<Boolean> deliver(Claim claim) {
+    private Uni<HandedOver> handOver(Claim claim) {
         return onTopicAlready(claim)
-                .chain(onTopic -> send(claim, onTopic))
+                .map(onTopic -> new HandedOver(claim, Uni.createFrom().deferred(() -> send(claim, onTopic)).subscribeAsCompletionStage()))
+                .onFailure().recoverWithItem(failure -> new HandedOver(claim, java.util.concurrent.CompletableFuture.failedFuture(failure)));
+    }
+
+    /** Once its send is acknowledged, marks the entry sent: true when it is; a failed send is recorded for a later try. */
+    private Uni<Boolean> record(HandedOver handedOver) {
+        Claim claim = handedOver.claim();
+        return Uni.createFrom().completionStage(handedOver.sent())
                 .chain(event -> Panache.withTransaction(() -> OutboxEntry.<OutboxEntry>findById(claim.id())
                         .chain(entry -> recordSent(entry, event))).replaceWith(event))
                 // Committed: live views may fetch the release now.

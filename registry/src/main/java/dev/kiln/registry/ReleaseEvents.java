@@ -75,13 +75,17 @@ public class ReleaseEvents {
      */
     private <T extends KilnEvent> Uni<Void> apply(Class<T> type, String payload, Function<T, Uni<Void>> transition) {
         T event = EventCodec.decode(type, payload);
-        return Uni.createFrom().deferred(() -> Panache.withTransaction(() -> transition.apply(event)))
+        return Uni.createFrom().deferred(() -> {
+                    PublicationRelay.Written written = relay.openWritten();
+                    return Panache.withTransaction(() -> transition.apply(event)).replaceWith(written).onFailure().invoke(written::failed);
+                })
                 .onFailure().invoke(e -> LOG.debugf("applying %s will be retried: %s", type.getSimpleName(), e.getMessage()))
                 .onFailure().retry().withBackOff(Duration.ofMillis(50), Duration.ofSeconds(30)).indefinitely()
-                .invoke(() -> {
+                .invoke(written -> {
                     changes.announce(event.release().image(), event.release().version());
                     // What the transition put in the outbox (an ImagePublished) goes out now, not at the relay's next tick.
-                    relay.nudge();
-                });
+                    relay.sendWritten(written);
+                })
+                .replaceWithVoid();
     }
 }

@@ -31,10 +31,12 @@ public class ReleaseLedger {
 
     private final StoredJson json;
     private final MeterRegistry metrics;
+    private final PublicationRelay relay;
 
-    ReleaseLedger(StoredJson json, MeterRegistry metrics) {
+    ReleaseLedger(StoredJson json, MeterRegistry metrics, PublicationRelay relay) {
         this.json = json;
         this.metrics = metrics;
+        this.relay = relay;
     }
 
     public Uni<Void> tagged(ReleaseTagged event) {
@@ -187,6 +189,7 @@ public class ReleaseLedger {
                 new Artifact(format.format, format.artifactLocation, format.sha256, format.size, format.virtualSize, format.rawSha256),
                 json.read(format.provenance, Provenance.class), verification);
         OutboxEntry entry = OutboxEntry.of(published, published.key());
+        relay.claimAsWritten(entry);
         metrics.counter("kiln.registry.published", "format", format.format).increment();
         return entry.persist().replaceWithVoid();
     }

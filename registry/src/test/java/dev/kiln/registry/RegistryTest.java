@@ -152,6 +152,23 @@ class RegistryTest {
         assertEquals(1, published(lost).size(), "not on the topic, so sent");
     }
 
+    /**
+     * A registry claims the publication it writes in the same transaction (no claim of its own on the hop to the
+     * topic); when it dies before sending, no other relay takes the entry while that claim holds, and once it runs out
+     * the entry, in doubt, is looked for on the topic and sent once.
+     */
+    @Test
+    void aPublicationClaimedByARegistryThatDiedIsSentOnceItsClaimRunsOut() throws Exception {
+        Release release = release("debian-claimed", "6.0.0");
+        diedAfterItsCommit(publication(release), true, java.time.OffsetDateTime.now().plusSeconds(8));
+        Thread.sleep(3000);
+        assertEquals(0, published(release).size(), "claimed by the registry that wrote it: not sent by another meanwhile");
+
+        await().atMost(Duration.ofSeconds(40)).until(() -> "PUBLISHED".equals(state(release, "qcow2")));
+        Thread.sleep(3000);
+        assertEquals(1, published(release).size());
+    }
+
     private static ImagePublished publication(Release release) {
         return new ImagePublished(release, built(release, "qcow2", 'a').artifact(), built(release, "qcow2", 'a').provenance(),
                 verified(release, "qcow2", 'a').verification());
@@ -159,6 +176,11 @@ class RegistryTest {
 
     /** The rows a registry leaves when it dies after committing the publication; {@code sendBegan}: and after starting to send it. */
     private static void diedAfterItsCommit(ImagePublished pending, boolean sendBegan) throws Exception {
+        diedAfterItsCommit(pending, sendBegan, null);
+    }
+
+    /** @param claimedUntil how long the dead registry's claim on the entry holds; null: it held none */
+    private static void diedAfterItsCommit(ImagePublished pending, boolean sendBegan, java.time.OffsetDateTime claimedUntil) throws Exception {
         Release release = pending.release();
         try (Connection db = DriverManager.getConnection(PostgresCluster.shared().jdbcUrl(), PostgresCluster.USER, PostgresCluster.shared().password())) {
             db.setAutoCommit(false);
@@ -181,11 +203,12 @@ class RegistryTest {
                 insert.setString(4, pending.artifact().rawSha256());
                 insert.executeUpdate();
             }
-            try (PreparedStatement insert = db.prepareStatement("insert into outbox (event_key, event_type, payload, send_started_at) values (?, ?, ?, ?)")) {
+            try (PreparedStatement insert = db.prepareStatement("insert into outbox (event_key, event_type, payload, send_started_at, claimed_until) values (?, ?, ?, ?, ?)")) {
                 insert.setString(1, pending.key());
                 insert.setString(2, EventType.IMAGE_PUBLISHED.type());
                 insert.setString(3, dev.kiln.events.EventCodec.encode(pending));
                 insert.setObject(4, sendBegan ? java.time.OffsetDateTime.now().minusSeconds(10) : null);
+                insert.setObject(5, claimedUntil);
                 insert.executeUpdate();
             }
             db.commit();

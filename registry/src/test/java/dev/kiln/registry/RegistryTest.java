@@ -54,7 +54,8 @@ class RegistryTest {
         }
     }
 
-    private static String state(Release release, String format) {
+    /** The format's state as the registry's API gives it: PUBLISHED once its send is acknowledged and recorded. */
+    static String state(Release release, String format) {
         return given().get("/api/v1/images/" + release.image() + "/versions/" + release.version())
                 .then().extract().path("formats.find { it.format == '" + format + "' }.state");
     }

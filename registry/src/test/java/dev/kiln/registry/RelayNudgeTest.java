@@ -19,6 +19,7 @@ import static dev.kiln.registry.RegistryEvents.release;
 import static dev.kiln.registry.RegistryEvents.send;
 import static dev.kiln.registry.RegistryEvents.tagged;
 import static dev.kiln.registry.RegistryEvents.verified;
+import static dev.kiln.registry.RegistryTest.state;
 import static io.restassured.RestAssured.given;
 import static org.awaitility.Awaitility.await;
 
@@ -60,11 +61,5 @@ class RelayNudgeTest {
         given().auth().oauth2(TOKEN).contentType(io.restassured.http.ContentType.JSON).body("{\"version\": \"1.0.1\"}")
                 .put("/api/v1/images/debian-nudged/channels/stable").then().statusCode(200);
         await().atMost(Duration.ofSeconds(20)).until(() -> RegistryEvents.of(dev.kiln.events.ChannelMoved.class, "debian-nudged").size() == 1);
-    }
-
-    /** The format's state as the registry's API gives it: PUBLISHED once its send is acknowledged and recorded. */
-    private static String state(Release release, String format) {
-        return given().get("/api/v1/images/" + release.image() + "/versions/" + release.version())
-                .then().extract().path("formats.find { it.format == '" + format + "' }.state");
     }
 }

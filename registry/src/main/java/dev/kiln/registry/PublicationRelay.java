@@ -119,11 +119,6 @@ public class PublicationRelay {
         context.runOnContext(ignored -> relay().subscribe().with(done -> { }, failure -> LOG.warnf("outbox relay will retry: %s", failure.getMessage())));
     }
 
-    /** Sends every unsent entry; the number marked sent. */
-    public Uni<Integer> sendPending() {
-        return handOverPending().chain(this::settle);
-    }
-
     /**
      * The entries due, claimed, each sent (or found on its topic) in order: what became of each send is still to come.
      * Entries this process claimed as it wrote them go first, with no claim of their own; the others are claimed here.

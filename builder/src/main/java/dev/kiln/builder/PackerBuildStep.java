@@ -106,7 +106,8 @@ final class PackerBuildStep implements BuildStep {
                     + refused.orElse("packer inspect exited with " + inspected.exitCode()));
         }
 
-        List<String> command = new ArrayList<>(List.of("packer", "build", "-color=false", "-on-error=cleanup"));
+        // Each line of the build log stamped with its time (UTC), so a slow build shows which of its parts was slow.
+        List<String> command = new ArrayList<>(List.of("packer", "build", "-color=false", "-timestamp-ui", "-on-error=cleanup"));
         command.addAll(varArgs);
         command.add(template);
         Duration timeout = kiln.build().timeoutDuration();

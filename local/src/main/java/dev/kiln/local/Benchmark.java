@@ -127,7 +127,8 @@ public final class Benchmark {
     }
 
     /** What one release did, as a subscriber saw it, and the build's stages from its log. */
-    record Release(String version, Instant pushed, Instant webhook, List<ReleaseEvents.Seen> seen, Map<String, Double> stages) {
+    record Release(String version, Instant pushed, Instant webhook, List<ReleaseEvents.Seen> seen, Map<String, Double> stages,
+                   Optional<PackerPhases> packerPhases) {
     }
 
     private Release release(KilnServices services, DemoRepository repo, ReleaseEvents events, String secret, String version,
@@ -163,25 +164,33 @@ public final class Benchmark {
             if (published == formats.size()) {
                 packerStageCpu(state, version, cpu, services);
                 Thread.sleep(2000);
-                return new Release(version, pushed, webhook, events.of(version), stages(state, version));
+                List<String> buildLog = buildLog(state, version);
+                return new Release(version, pushed, webhook, events.of(version), stages(buildLog), PackerPhases.of(buildLog));
             }
             Thread.sleep(500);
         }
         throw new IllegalStateException("the bench's release was not published within " + RELEASE_TIMEOUT.toMinutes() + " minutes");
     }
 
-    /** The build's stages and their lengths in seconds, from the "== step done in N s" lines of the stored build log. */
-    private static Map<String, Double> stages(Path state, String version) throws IOException {
-        Map<String, Double> stages = new LinkedHashMap<>();
-        Pattern done = Pattern.compile("^== ([a-z0-9-]+) done in ([0-9.]+) s$");
+    /** The release's stored build log (the store keeps it beside the artifacts, under the version). */
+    private static List<String> buildLog(Path state, String version) throws IOException {
+        List<String> lines = new ArrayList<>();
         try (var files = Files.walk(state.resolve("artifacts"))) {
             for (Path log : files.filter(f -> f.getFileName().toString().endsWith(".log") && f.getParent().getFileName().toString().equals(version)).toList()) {
-                for (String line : Files.readAllLines(log)) {
-                    Matcher m = done.matcher(line);
-                    if (m.matches()) {
-                        stages.put(m.group(1), Double.parseDouble(m.group(2)));
-                    }
-                }
+                lines.addAll(Files.readAllLines(log));
+            }
+        }
+        return lines;
+    }
+
+    /** The build's stages and their lengths in seconds, from the "== step done in N s" lines of its log. */
+    private static Map<String, Double> stages(List<String> buildLog) {
+        Map<String, Double> stages = new LinkedHashMap<>();
+        Pattern done = Pattern.compile("^== ([a-z0-9-]+) done in ([0-9.]+) s$");
+        for (String line : buildLog) {
+            Matcher m = done.matcher(line);
+            if (m.matches()) {
+                stages.put(m.group(1), Double.parseDouble(m.group(2)));
             }
         }
         return stages;
@@ -218,7 +227,8 @@ public final class Benchmark {
         long hopP99 = percentile(hop, 0.99);
         figures.add(new Figure("5c. registry hop ImageVerified → ImagePublished, p99 of " + hop.size() + ", " + label, hopP99 + " ms", "100 ms",
                 hopP99 / 100.0, "≤ 100 ms", hopP99 <= 100));
-        notes.add("Stages of the " + label + "'s build (seconds, from its log): " + release.stages());
+        notes.add("Stages of the " + label + "'s build (seconds, from its log): " + release.stages() + "; its packer-build's phases (from Packer's stamps): "
+                + release.packerPhases().map(Object::toString).orElse("not stamped"));
         notes.add("Timeline of the " + label + " (seconds after the push, as a subscriber saw each event): " + timeline(release));
     }
 
@@ -302,7 +312,7 @@ public final class Benchmark {
             vars.put("playbook_file", site.toString());
             vars.put("kiln_roles_dir", roles.toString());
             vars.put("accelerator", Optional.ofNullable(System.getenv("KILN_QEMU_ACCELERATOR")).orElse("tcg"));
-            List<String> command = new ArrayList<>(List.of("packer", "build", "-color=false"));
+            List<String> command = new ArrayList<>(List.of("packer", "build", "-color=false", "-timestamp-ui"));
             vars.forEach((name, value) -> {
                 command.add("-var");
                 command.add(name + "=" + value);
@@ -324,7 +334,8 @@ public final class Benchmark {
                 return Optional.empty();
             }
             notes.add("The bare packer build " + when + " took " + seconds(seconds) + "; its CPU (core-seconds, from /proc; Packer, QEMU "
-                    + "and Ansible are the bench's children): " + CpuAccount.between(before, CpuAccount.sample(), pid -> pid == self ? "bench" : null));
+                    + "and Ansible are the bench's children): " + CpuAccount.between(before, CpuAccount.sample(), pid -> pid == self ? "bench" : null)
+                    + "; its phases (from Packer's stamps): " + PackerPhases.of(Files.readAllLines(log)).map(Object::toString).orElse("not stamped"));
             return Optional.of(seconds);
         } finally {
             dev.kiln.disk.Trees.delete(tmp);

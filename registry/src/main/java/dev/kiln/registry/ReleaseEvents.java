@@ -29,9 +29,11 @@ public class ReleaseEvents {
     private final ReleaseChanges changes;
 
     private final PublicationRelay relay;
+    private final io.micrometer.core.instrument.MeterRegistry metrics;
 
-    ReleaseEvents(ReleaseLedger ledger, Rebuilds rebuilds, ReleaseChanges changes, PublicationRelay relay) {
+    ReleaseEvents(ReleaseLedger ledger, Rebuilds rebuilds, ReleaseChanges changes, PublicationRelay relay, io.micrometer.core.instrument.MeterRegistry metrics) {
         this.relay = relay;
+        this.metrics = metrics;
         this.ledger = ledger;
         this.rebuilds = rebuilds;
         this.changes = changes;
@@ -75,6 +77,7 @@ public class ReleaseEvents {
      */
     private <T extends KilnEvent> Uni<Void> apply(Class<T> type, String payload, Function<T, Uni<Void>> transition) {
         T event = EventCodec.decode(type, payload);
+        long received = System.nanoTime();
         return Uni.createFrom().deferred(() -> {
                     PublicationRelay.Written written = relay.openWritten();
                     return Panache.withTransaction(() -> transition.apply(event)).replaceWith(written).onFailure().invoke(written::failed);
@@ -82,6 +85,10 @@ public class ReleaseEvents {
                 .onFailure().invoke(e -> LOG.debugf("applying %s will be retried: %s", type.getSimpleName(), e.getMessage()))
                 .onFailure().retry().withBackOff(Duration.ofMillis(50), Duration.ofSeconds(30)).indefinitely()
                 .invoke(written -> {
+                    // How long an event took from its arrival to its commit, retries included: the registry's part of a hop.
+                    long millis = (System.nanoTime() - received) / 1_000_000;
+                    metrics.timer("kiln.registry.applied", "event", type.getSimpleName()).record(Duration.ofMillis(millis));
+                    LOG.infof("applied %s %s in %d ms", type.getSimpleName(), event.key(), millis);
                     changes.announce(event.release().image(), event.release().version());
                     // What the transition put in the outbox (an ImagePublished) goes out now, not at the relay's next tick.
                     relay.sendWritten(written);

@@ -95,6 +95,29 @@ final class RegistryEvents {
         return TopicRecords.readAll(KafkaBroker.shared().adminClientConfig(), EventType.DEAD_LETTER_TOPIC);
     }
 
+    /**
+     * The formats of those events whose keys the producer's own partitioner puts on different partitions of the type's
+     * topic, one per partition, in the events' order.
+     */
+    static List<String> onDifferentPartitions(EventType type, List<? extends dev.kiln.events.PerFormatEvent> events) {
+        try (KafkaProducer<String, String> producer = producer()) {
+            int partitions = producer.partitionsFor(type.topic()).size();
+            Map<Integer, String> first = new java.util.TreeMap<>();
+            List<String> formats = new java.util.ArrayList<>();
+            for (dev.kiln.events.PerFormatEvent event : events) {
+                int partition = org.apache.kafka.clients.producer.internals.BuiltInPartitioner.partitionForKey(
+                        event.key().getBytes(java.nio.charset.StandardCharsets.UTF_8), partitions);
+                if (first.putIfAbsent(partition, event.format()) == null) {
+                    formats.add(event.format());
+                }
+            }
+            if (formats.size() < 2) {
+                throw new IllegalStateException("every event's key lands on one partition of " + type.topic() + " (" + partitions + " partitions)");
+            }
+            return formats;
+        }
+    }
+
     private static KafkaProducer<String, String> producer() {
         return new KafkaProducer<>(KafkaBroker.shared().adminClientConfig(), new StringSerializer(), new StringSerializer());
     }

@@ -250,6 +250,48 @@ class RegistryTest {
     }
 
     /**
+     * Two formats' verdicts on different partitions are applied side by side: one held by a lock on its row (here taken by
+     * hand; in a run, a slow transaction) does not hold the other, and is applied once the lock goes.
+     */
+    @Test
+    void aVerdictHeldByItsRowDoesNotHoldAnotherFormatsVerdict() throws Exception {
+        Release release = release("debian-side-by-side", "1.0.0");
+        List<String> formats = RegistryEvents.onDifferentPartitions(EventType.IMAGE_VERIFIED,
+                List.of("raw", "qcow2", "vhd", "vhdx", "vmdk", "ova").stream().map(f -> verified(release, f, 'a')).toList());
+        String held = formats.get(0);
+        String other = formats.get(1);
+        send(tagged(release), built(release, held, 'a'), built(release, other, 'a'));
+        await().atMost(Duration.ofSeconds(30)).until(() -> "BUILT".equals(state(release, held)) && "BUILT".equals(state(release, other)));
+        try (Connection db = DriverManager.getConnection(PostgresCluster.shared().jdbcUrl(), PostgresCluster.USER, PostgresCluster.shared().password())) {
+            db.setAutoCommit(false);
+            try (PreparedStatement lock = db.prepareStatement("select f.id from release_format f join release r on r.id = f.release_id"
+                    + " where r.image = ? and r.version = ? and f.format = ? for update")) {
+                lock.setString(1, release.image());
+                lock.setString(2, release.version());
+                lock.setString(3, held);
+                assertTrue(lock.executeQuery().next());
+            }
+            send(verified(release, held, 'a'));
+            // The held verdict's transaction is waiting on the row before the other verdict is sent.
+            await().atMost(Duration.ofSeconds(20)).until(() -> waitingOnALock(db));
+            send(verified(release, other, 'a'));
+            await().atMost(Duration.ofSeconds(20)).until(() -> "PUBLISHED".equals(state(release, other)));
+            assertEquals("BUILT", state(release, held), "the held verdict was not applied past the lock");
+            db.rollback();
+        }
+        await().atMost(Duration.ofSeconds(20)).until(() -> "PUBLISHED".equals(state(release, held)));
+        assertEquals(2, published(release).size());
+    }
+
+    private static boolean waitingOnALock(Connection db) throws java.sql.SQLException {
+        try (PreparedStatement waiting = db.prepareStatement("select count(*) from pg_locks where not granted");
+             ResultSet count = waiting.executeQuery()) {
+            count.next();
+            return count.getLong(1) > 0;
+        }
+    }
+
+    /**
      * Lookups are answered from memory once read (with an ETag a client can revalidate with), even while the database is
      * away; a channel move or a revocation changes the answer at once, not when some cache expires.
      */

@@ -335,7 +335,7 @@ public final class Benchmark {
             }
             notes.add("The bare packer build " + when + " took " + seconds(seconds) + "; its CPU (core-seconds, from /proc; Packer, QEMU "
                     + "and Ansible are the bench's children): " + CpuAccount.between(before, CpuAccount.sample(), pid -> pid == self ? "bench" : null)
-                    + "; its phases (from Packer's stamps): " + PackerPhases.of(Files.readAllLines(log)).map(Object::toString).orElse("not stamped"));
+                    + "; its phases (from Packer's stamps): " + PackerPhases.of(result.output()).map(Object::toString).orElse("not stamped"));
             return Optional.of(seconds);
         } finally {
             dev.kiln.disk.Trees.delete(tmp);

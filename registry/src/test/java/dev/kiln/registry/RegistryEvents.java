@@ -102,12 +102,12 @@ final class RegistryEvents {
     static List<String> onDifferentPartitions(EventType type, List<? extends dev.kiln.events.PerFormatEvent> events) {
         try (KafkaProducer<String, String> producer = producer()) {
             int partitions = producer.partitionsFor(type.topic()).size();
-            Map<Integer, String> first = new java.util.TreeMap<>();
+            java.util.Set<Integer> taken = new java.util.HashSet<>();
             List<String> formats = new java.util.ArrayList<>();
             for (dev.kiln.events.PerFormatEvent event : events) {
                 int partition = org.apache.kafka.clients.producer.internals.BuiltInPartitioner.partitionForKey(
                         event.key().getBytes(java.nio.charset.StandardCharsets.UTF_8), partitions);
-                if (first.putIfAbsent(partition, event.format()) == null) {
+                if (taken.add(partition)) {
                     formats.add(event.format());
                 }
             }

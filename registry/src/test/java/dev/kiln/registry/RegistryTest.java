@@ -257,7 +257,7 @@ class RegistryTest {
     void aVerdictHeldByItsRowDoesNotHoldAnotherFormatsVerdict() throws Exception {
         Release release = release("debian-side-by-side", "1.0.0");
         List<String> formats = RegistryEvents.onDifferentPartitions(EventType.IMAGE_VERIFIED,
-                List.of("raw", "qcow2", "vhd", "vhdx", "vmdk", "ova").stream().map(f -> verified(release, f, 'a')).toList());
+                dev.kiln.events.DiskFormat.ids().stream().map(f -> verified(release, f, 'a')).toList());
         String held = formats.get(0);
         String other = formats.get(1);
         send(tagged(release), built(release, held, 'a'), built(release, other, 'a'));
@@ -281,6 +281,8 @@ class RegistryTest {
         }
         await().atMost(Duration.ofSeconds(20)).until(() -> "PUBLISHED".equals(state(release, held)));
         assertEquals(2, published(release).size());
+        // Each applied verdict is timed, as operators-guide.md says.
+        given().get("/q/metrics").then().statusCode(200).body(containsString("kiln_registry_applied_seconds_count{event=\"ImageVerified\""));
     }
 
     private static boolean waitingOnALock(Connection db) throws java.sql.SQLException {

@@ -100,7 +100,9 @@ public final class PipelineProgress {
     static KafkaConsumer<String, String> subscriber(KafkaCredentials observer, String purpose, boolean fromStart) {
         Map<String, Object> config = new HashMap<>(observer.clientConfig());
         config.putAll(Map.of("group.id", ServiceAccount.OBSERVER.consumerGroupPrefix().orElseThrow() + purpose + UUID.randomUUID(),
-                "auto.offset.reset", fromStart ? "earliest" : "latest", "enable.auto.commit", false, "isolation.level", "read_committed"));
+                "auto.offset.reset", fromStart ? "earliest" : "latest", "enable.auto.commit", false, "isolation.level", "read_committed",
+                // As the services' consumers: an idle fetch waits 5 s at the broker, answered the moment a record arrives.
+                "fetch.max.wait.ms", 5000));
         KafkaConsumer<String, String> consumer = new KafkaConsumer<>(config, new StringDeserializer(), new StringDeserializer());
         awaitReadable(consumer);
         consumer.subscribe(TOPICS);

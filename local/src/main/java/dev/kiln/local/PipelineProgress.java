@@ -9,6 +9,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.StringDeserializer;
+import org.eclipse.microprofile.config.ConfigProvider;
 
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -98,15 +99,20 @@ public final class PipelineProgress {
      * {@code purpose}), reading committed records only, from the first one kept or from now on.
      */
     static KafkaConsumer<String, String> subscriber(KafkaCredentials observer, String purpose, boolean fromStart) {
-        Map<String, Object> config = new HashMap<>(observer.clientConfig());
-        config.putAll(Map.of("group.id", ServiceAccount.OBSERVER.consumerGroupPrefix().orElseThrow() + purpose + UUID.randomUUID(),
-                "auto.offset.reset", fromStart ? "earliest" : "latest", "enable.auto.commit", false, "isolation.level", "read_committed",
-                // As the services' consumers: an idle fetch waits 5 s at the broker, answered the moment a record arrives.
-                "fetch.max.wait.ms", 5000));
-        KafkaConsumer<String, String> consumer = new KafkaConsumer<>(config, new StringDeserializer(), new StringDeserializer());
+        KafkaConsumer<String, String> consumer = new KafkaConsumer<>(subscriberConfig(observer, purpose, fromStart),
+                new StringDeserializer(), new StringDeserializer());
         awaitReadable(consumer);
         consumer.subscribe(TOPICS);
         return consumer;
+    }
+
+    static Map<String, Object> subscriberConfig(KafkaCredentials observer, String purpose, boolean fromStart) {
+        Map<String, Object> config = new HashMap<>(observer.clientConfig());
+        config.putAll(Map.of("group.id", ServiceAccount.OBSERVER.consumerGroupPrefix().orElseThrow() + purpose + UUID.randomUUID(),
+                "auto.offset.reset", fromStart ? "earliest" : "latest", "enable.auto.commit", false, "isolation.level", "read_committed",
+                // As the services' consumers (events' META-INF/microprofile-config.properties, KILN_KAFKA_FETCH_WAIT_MS).
+                "fetch.max.wait.ms", ConfigProvider.getConfig().getValue("kafka.fetch.max.wait.ms", Integer.class)));
+        return config;
     }
 
     /**

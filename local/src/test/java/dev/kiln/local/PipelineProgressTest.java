@@ -1,9 +1,11 @@
 package dev.kiln.local;
 
 import dev.kiln.events.EventType;
+import dev.kiln.stack.KafkaCredentials;
 import org.junit.jupiter.api.Test;
 
 import java.time.Instant;
+import java.util.Map;
 import java.util.Optional;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -25,6 +27,17 @@ class PipelineProgressTest {
         assertTrue(failed.endsWith("raw     builder: FAILED at packer: fatal: playbook failed"), failed);
         String tagged = PipelineProgress.row(EventType.RELEASE_TAGGED.topic(), "{" + RELEASE + "}", AT).orElseThrow();
         assertTrue(tagged.contains(" -       tag-watcher: release-0.2.0 at 4b825dc642cb -> build"), tagged);
+    }
+
+    /** The subscriber reads committed records only and waits for an idle fetch as long as the services do (one setting). */
+    @Test
+    void theSubscriberWaitsForAnIdleFetchAsTheServicesDo() {
+        Map<String, Object> config = PipelineProgress.subscriberConfig(new KafkaCredentials("127.0.0.1:9", "kiln-observer", "p"),
+                "watch-", false);
+        String shared = System.getenv().getOrDefault("KILN_KAFKA_FETCH_WAIT_MS", "5000");
+        assertEquals(shared, String.valueOf(config.get("fetch.max.wait.ms")));
+        assertEquals("read_committed", config.get("isolation.level"));
+        assertTrue(String.valueOf(config.get("group.id")).startsWith("kiln-observer-watch-"), String.valueOf(config.get("group.id")));
     }
 
     @Test

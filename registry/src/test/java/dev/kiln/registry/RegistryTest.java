@@ -4,14 +4,17 @@ import dev.kiln.events.EventType;
 import dev.kiln.events.ImagePublished;
 import dev.kiln.events.Release;
 import dev.kiln.local.ServiceKafkaResource;
-import io.quarkus.test.common.ResourceArg;
 import dev.kiln.stack.PostgresCluster;
 import dev.kiln.stack.PostgresTestResource;
 import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.http.ContentType;
+import io.smallrye.reactive.messaging.kafka.KafkaClientService;
+import io.smallrye.reactive.messaging.kafka.KafkaConsumer;
+import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
 
 import java.sql.Connection;
@@ -21,6 +24,7 @@ import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import static dev.kiln.registry.RegistryEvents.built;
 import static dev.kiln.registry.RegistryEvents.failed;
@@ -58,6 +62,28 @@ class RegistryTest {
     static String state(Release release, String format) {
         return given().get("/api/v1/images/" + release.image() + "/versions/" + release.version())
                 .then().extract().path("formats.find { it.format == '" + format + "' }.state");
+    }
+
+    @Inject
+    KafkaClientService kafkaClients;
+
+    /**
+     * The Kafka settings every service shares come from one place, events' META-INF/microprofile-config.properties:
+     * each of the registry's consumers waits 5 s for an idle fetch (Kafka's own default is 0.5 s).
+     */
+    @Test
+    void everyConsumerTakesTheSharedFetchWaitFromEvents() {
+        // Every consumer of every incoming channel, the verdict channel's side-by-side copies included.
+        Set<String> channels = kafkaClients.getConsumerChannels();
+        assertTrue(channels.stream().anyMatch(c -> c.startsWith("image-verified")) && channels.contains("release-tagged"), channels.toString());
+        int consumers = 0;
+        for (String channel : channels) {
+            for (KafkaConsumer<Object, Object> consumer : kafkaClients.getConsumers(channel)) {
+                assertEquals("5000", String.valueOf(consumer.configuration().get("fetch.max.wait.ms")), channel);
+                consumers++;
+            }
+        }
+        assertTrue(consumers >= 6, "consumers: " + consumers + " on " + channels);
     }
 
     @Test

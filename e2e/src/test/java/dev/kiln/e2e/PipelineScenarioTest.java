@@ -44,6 +44,9 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 import static org.awaitility.Awaitility.await;
@@ -120,11 +123,11 @@ class PipelineScenarioTest {
         FaultDrill drill = new FaultDrill(new FaultDrill.Stack(state, kafka, postgres, services, repo), IMAGE, DiskFormat.ids(),
                 new java.util.Random(seed), System.out);
         // The drill pushes release-0.1.0 and strikes; the console and the checks below follow the release meanwhile.
-        java.util.concurrent.CompletableFuture<FaultDrill.Outcome> drilled = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+        CompletableFuture<FaultDrill.Outcome> drilled = CompletableFuture.supplyAsync(() -> {
             try {
                 return drill.release("0.1.0", List.of(FaultDrill.Fault.KILL_BUILDER));
             } catch (Exception e) {
-                throw new java.util.concurrent.CompletionException(e);
+                throw new CompletionException(e);
             }
         });
         String registry = services.service("registry").url();
@@ -156,7 +159,7 @@ class PipelineScenarioTest {
 
         FaultDrill.Outcome outcome;
         try {
-            outcome = drilled.get(10, java.util.concurrent.TimeUnit.MINUTES);
+            outcome = drilled.get(10, TimeUnit.MINUTES);
         } finally {
             drill.close();
         }

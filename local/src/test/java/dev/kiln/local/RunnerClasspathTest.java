@@ -5,9 +5,6 @@ import dev.kiln.stack.KafkaBroker;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -31,19 +28,11 @@ class RunnerClasspathTest {
     void theRunnersClasspathReadsTheSharedKafkaSettingsWithTheEnvironmentsOverride() throws Exception {
         String classpath = String.join(":", Path.of("target/classes").toAbsolutePath().toString(),
                 Path.of("target/test-classes").toAbsolutePath().toString(),
-                Files.readString(Path.of("target/local-runtime.classpath")).strip(), brokerClasspath());
+                Files.readString(Path.of("target/local-runtime.classpath")).strip(), KafkaBroker.brokerClasspath());
         String java = ProcessHandle.current().info().command().orElse("java");
         ToolProcess.Result probe = ToolProcess.run(List.of(java, "-cp", classpath, RunnerClasspathProbe.class.getName()), temp,
                 Map.of("KILN_KAFKA_FETCH_WAIT_MS", "1234"), Duration.ofMinutes(1), line -> { });
         assertEquals(0, probe.exitCode(), probe.text());
         assertTrue(probe.output().contains("fetch.max.wait.ms=1234"), probe.text());
-    }
-
-    /** The broker's classpath as kiln-stack carries it (the file ./kiln reads from stack/target). */
-    private static String brokerClasspath() throws IOException {
-        try (InputStream in = KafkaBroker.class.getResourceAsStream("kafka-broker.classpath")) {
-            assertTrue(in != null, "kafka-broker.classpath is missing from kiln-stack");
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8).strip();
-        }
     }
 }

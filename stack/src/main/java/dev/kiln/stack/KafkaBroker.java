@@ -273,7 +273,8 @@ public final class KafkaBroker implements AutoCloseable {
                 "-cp", brokerClasspath());
     }
 
-    private static String brokerClasspath() {
+    /** The broker's classpath, as Maven resolved it when kiln-stack was built (./kiln's runner puts it on its own too). */
+    public static String brokerClasspath() {
         try (InputStream in = KafkaBroker.class.getResourceAsStream("kafka-broker.classpath")) {
             if (in == null) {
                 throw new IllegalStateException("kafka-broker.classpath is missing from kiln-stack: build it with Maven");

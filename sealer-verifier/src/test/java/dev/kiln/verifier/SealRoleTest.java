@@ -1,0 +1,146 @@
+package dev.kiln.verifier;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.kiln.disk.ToolProcess;
+import dev.kiln.stack.LoopbackPorts;
+import dev.kiln.stack.UpstreamImage;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * The seal and the check, live: the upstream image boots, gets one leak per sealing rule (some where only sshd's
+ * configuration says to look: seal-role-leaks.sh), kiln's release-stamp and seal roles run in it with Ansible as a build
+ * runs them, it powers off with kiln-seal-final as a build's shutdown command does, and {@code kiln verify-image}
+ * passes the disk on every rule. Without the seal the same disk fails 16 rules (all but hypervisor-agent, whose
+ * agents the upstream image does not have).
+ */
+class SealRoleTest {
+    private static final Path ROLES = Path.of(System.getProperty("kiln.repo.root", "..")).resolve("builder/ansible/roles");
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String BUILD_USER = "kiln-build";
+
+    @TempDir
+    Path temp;
+
+    @Test
+    void everyPlantedLeakIsSealedAndTheDiskPassesEveryRule() throws Exception {
+        UpstreamImage upstream = UpstreamImage.buildOrReuse();
+        Path disk = temp.resolve("disk.qcow2");
+        run(List.of("qemu-img", "create", "-q", "-f", "qcow2", "-F", "qcow2", "-b", upstream.image().toString(), disk.toString()));
+        int ssh = LoopbackPorts.free();
+        Process qemu = new ProcessBuilder("qemu-system-x86_64",
+                "-machine", "accel=" + VerifierConfig.Accelerator.fromEnvironment().name(), "-cpu", "max",
+                "-m", "1024", "-smp", "2", "-display", "none", "-monitor", "none", "-no-reboot",
+                "-drive", "file=" + disk + ",if=virtio,format=qcow2",
+                "-netdev", "user,id=n0,hostfwd=tcp:127.0.0.1:" + ssh + "-:22", "-device", "virtio-net-pci,netdev=n0",
+                "-serial", "file:" + temp.resolve("console.log"))
+                .redirectErrorStream(true).redirectOutput(temp.resolve("qemu.log").toFile()).start();
+        try {
+            // One connection, kept open: once the seal removes the host keys, sshd takes no new one (Packer, too, runs the
+            // shutdown command over the connection it opened first).
+            List<String> login = List.of("ssh", "-i", upstream.buildKey().toString(), "-o", "StrictHostKeyChecking=no",
+                    "-o", "UserKnownHostsFile=/dev/null", "-o", "BatchMode=yes", "-o", "ConnectTimeout=10",
+                    "-o", "ControlMaster=auto", "-o", "ControlPath=" + temp.resolve("ssh-master"), "-o", "ControlPersist=15m",
+                    "-p", Integer.toString(ssh), BUILD_USER + "@127.0.0.1");
+            awaitLogin(qemu, login);
+
+            Path leaks = temp.resolve("seal-role-leaks.sh");
+            try (InputStream script = SealRoleTest.class.getResourceAsStream("seal-role-leaks.sh")) {
+                Files.copy(script, leaks);
+            }
+            Path inventory = Files.writeString(temp.resolve("inventory"), "image ansible_host=127.0.0.1 ansible_port=" + ssh
+                    + " ansible_user=" + BUILD_USER + " ansible_ssh_private_key_file=" + upstream.buildKey() + "\n");
+            // As the builder's seal-playbook step writes it: the repository's plays (here, the leaks), then stamp and seal.
+            Path site = Files.writeString(temp.resolve("site.yml"), """
+                    - name: Leaks a playbook could leave
+                      hosts: all
+                      become: true
+                      gather_facts: false
+                      tasks:
+                        - name: Plant one leak per sealing rule
+                          ansible.builtin.script: %s
+                    - name: kiln release stamp and seal
+                      hosts: all
+                      become: true
+                      gather_facts: false
+                      vars:
+                        kiln_image: %s
+                        kiln_version: %s
+                        kiln_commit: %s
+                        kiln_source_date_epoch: 1764000000
+                      roles:
+                        - role: %s
+                        - role: %s
+                    """.formatted(JSON.writeValueAsString(leaks.toString()), TestImages.IMAGE, TestImages.VERSION, TestImages.COMMIT,
+                    JSON.writeValueAsString(ROLES.resolve("release-stamp").toString()), JSON.writeValueAsString(ROLES.resolve("seal").toString())));
+            Instant started = Instant.now();
+            ToolProcess.Result played = ToolProcess.run(List.of("ansible-playbook", "-i", inventory.toString(), site.toString()), temp,
+                    Map.of("ANSIBLE_HOST_KEY_CHECKING", "False", "ANSIBLE_PIPELINING", "True", "ANSIBLE_NOCOLOR", "True"),
+                    Duration.ofMinutes(10), line -> { });
+            assertTrue(played.ok(), "ansible-playbook:\n" + played.text());
+            System.out.printf("SealRoleTest: leaks, stamp and seal played in %d s%n", Duration.between(started, Instant.now()).toSeconds());
+
+            // A build's shutdown command: it removes the build login and powers the machine off, so the session ends with it.
+            List<String> shutdown = new ArrayList<>(login);
+            shutdown.add("sudo -n /usr/local/sbin/kiln-seal-final");
+            ToolProcess.Result halted = ToolProcess.run(shutdown, temp, Map.of(), Duration.ofMinutes(3), line -> { });
+            assertTrue(qemu.waitFor(3, TimeUnit.MINUTES), "the machine did not power off after kiln-seal-final ("
+                    + halted.text() + "):\n" + console());
+        } finally {
+            qemu.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+            ToolProcess.run(List.of("ssh", "-o", "ControlPath=" + temp.resolve("ssh-master"), "-O", "exit", "x"), temp, Map.of(),
+                    Duration.ofSeconds(10), line -> { });
+        }
+
+        Path raw = temp.resolve("disk.raw");
+        run(List.of("qemu-img", "convert", "-f", "qcow2", "-O", "raw", disk.toString(), raw.toString()));
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        int exit = VerifyCommand.run(new String[] {raw.toString(), "--format", "raw", "--no-boot", "--image", TestImages.IMAGE,
+                "--version", TestImages.VERSION, "--commit", TestImages.COMMIT, "--build-user", BUILD_USER},
+                new PrintStream(out, true, StandardCharsets.UTF_8), System.err);
+        String report = out.toString(StandardCharsets.UTF_8);
+        assertEquals(0, exit, report);
+        assertTrue(report.contains("VERIFIED") && report.contains("net-hwaddr") && report.contains("release-stamp"), report);
+    }
+
+    private void awaitLogin(Process qemu, List<String> login) throws Exception {
+        List<String> probe = new ArrayList<>(login);
+        probe.add("true");
+        Instant deadline = Instant.now().plus(Duration.ofMinutes(5));
+        while (!ToolProcess.run(probe, temp, Map.of(), Duration.ofSeconds(30), line -> { }).ok()) {
+            if (!qemu.isAlive()) {
+                fail("QEMU exited with " + qemu.exitValue() + ": " + Files.readString(temp.resolve("qemu.log")));
+            }
+            if (Instant.now().isAfter(deadline)) {
+                fail("the build login could not log in within 5 minutes:\n" + console());
+            }
+            Thread.sleep(2000);
+        }
+    }
+
+    private String console() throws Exception {
+        Path console = temp.resolve("console.log");
+        return Files.exists(console) ? Files.readString(console, StandardCharsets.ISO_8859_1) : "";
+    }
+
+    private void run(List<String> command) throws Exception {
+        ToolProcess.check(command, temp, Duration.ofMinutes(5), line -> { });
+    }
+}

@@ -15,6 +15,7 @@ import io.restassured.http.ContentType;
 import io.smallrye.reactive.messaging.kafka.KafkaClientService;
 import io.smallrye.reactive.messaging.kafka.KafkaConsumer;
 import jakarta.inject.Inject;
+import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.Test;
 
 import java.sql.Connection;
@@ -76,10 +77,12 @@ class RegistryTest {
         // Every consumer of every incoming channel, the verdict channel's side-by-side copies included.
         Set<String> channels = kafkaClients.getConsumerChannels();
         assertTrue(channels.stream().anyMatch(c -> c.startsWith("image-verified")) && channels.contains("release-tagged"), channels.toString());
+        // As events states it: 5000 unless KILN_KAFKA_FETCH_WAIT_MS says otherwise.
+        String shared = ConfigProvider.getConfig().getValue("kafka.fetch.max.wait.ms", String.class);
         int consumers = 0;
         for (String channel : channels) {
             for (KafkaConsumer<Object, Object> consumer : kafkaClients.getConsumers(channel)) {
-                assertEquals("5000", String.valueOf(consumer.configuration().get("fetch.max.wait.ms")), channel);
+                assertEquals(shared, String.valueOf(consumer.configuration().get("fetch.max.wait.ms")), channel);
                 consumers++;
             }
         }

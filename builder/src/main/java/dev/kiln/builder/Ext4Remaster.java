@@ -45,7 +45,11 @@ final class Ext4Remaster {
         this.log = log;
     }
 
-    /** Reads the file system at {@code offset} of {@code disk} and writes its re-mastered copy into {@code out}. */
+    /**
+     * Reads the file system at {@code offset} of {@code disk} and writes its re-mastered copy into {@code out} at the same
+     * offset (mke2fs writes it in place, so 2 GiB are not copied again); what {@code out} holds there is overwritten
+     * only where the new file system writes, so that range must be zeros (a fresh sparse file).
+     */
     void remaster(Path disk, long offset, long size, Path out, long sourceDateEpoch) throws Exception {
         String device = disk + "?offset=" + offset;
         Parameters parameters = parameters(run(List.of("dumpe2fs", "-h", device), fixedTime(0)));
@@ -53,7 +57,6 @@ final class Ext4Remaster {
             throw new BuildFailure("the ext4 file system at byte " + offset + " is larger than its partition; the disk is damaged");
         }
         Path mountPoint = Files.createDirectories(workDirectory.resolve("remaster-source"));
-        Files.deleteIfExists(out);
         try (FuseMount source = FuseMount.readOnly(disk, offset, mountPoint, workDirectory)) {
             List<String> mkfs = new ArrayList<>(List.of("mke2fs", "-t", "ext4", "-F", "-q",
                     "-U", parameters.uuid(), "-b", Long.toString(parameters.blockSize()),
@@ -61,7 +64,8 @@ final class Ext4Remaster {
                     "-O", "none," + String.join(",", parameters.features()),
                     // The hash seed only orders directory indexes: derived, so a seed drawn at random by whoever made the
                     // file system does not reach the image.
-                    "-E", "hash_seed=" + ids.uuid("ext4 hash seed " + parameters.uuid()) + ",nodiscard,lazy_itable_init=0,lazy_journal_init=0"));
+                    "-E", "offset=" + offset + ",hash_seed=" + ids.uuid("ext4 hash seed " + parameters.uuid())
+                            + ",nodiscard,lazy_itable_init=0,lazy_journal_init=0"));
             if (parameters.label() != null) {
                 mkfs.addAll(List.of("-L", parameters.label()));
             }
@@ -74,7 +78,7 @@ final class Ext4Remaster {
             mkfs.addAll(List.of("-d", source.path().toString(), out.toString(), Long.toString(parameters.blockCount())));
             run(mkfs, fixedTime(sourceDateEpoch));
         }
-        clampTimes(out, sourceDateEpoch);
+        clampTimes(out + "?offset=" + offset, sourceDateEpoch);
         log.accept("re-mastered the ext4 file system " + parameters.uuid() + " at byte " + offset + ": "
                 + parameters.blockCount() + " blocks, times clamped to " + sourceDateEpoch);
     }
@@ -83,15 +87,15 @@ final class Ext4Remaster {
      * mke2fs copies each file's times from the tree it reads, and the change time of a file is whenever the build
      * last touched it: every inode gets mtime = min(mtime, SOURCE_DATE_EPOCH) and atime = ctime = that mtime.
      */
-    private void clampTimes(Path fs, long sourceDateEpoch) throws Exception {
-        List<Long> used = usedInodes(run(List.of("dumpe2fs", fs.toString()), fixedTime(0)));
+    private void clampTimes(String fs, long sourceDateEpoch) throws Exception {
+        List<Long> used = usedInodes(run(List.of("dumpe2fs", fs), fixedTime(0)));
         Path statScript = workDirectory.resolve("remaster-stat.debugfs");
         StringBuilder stat = new StringBuilder();
         for (long inode : used) {
             stat.append("stat <").append(inode).append(">\n");
         }
         Files.writeString(statScript, stat);
-        Map<Long, Map<String, Long>> times = inodeTimes(run(List.of("debugfs", "-f", statScript.toString(), fs.toString()), fixedTime(sourceDateEpoch)));
+        Map<Long, Map<String, Long>> times = inodeTimes(run(List.of("debugfs", "-f", statScript.toString(), fs), fixedTime(sourceDateEpoch)));
         StringBuilder set = new StringBuilder();
         int changed = 0;
         for (Map.Entry<Long, Map<String, Long>> entry : times.entrySet()) {
@@ -117,7 +121,7 @@ final class Ext4Remaster {
         if (changed > 0) {
             Path setScript = workDirectory.resolve("remaster-set.debugfs");
             Files.writeString(setScript, set);
-            run(List.of("debugfs", "-w", "-f", setScript.toString(), fs.toString()), fixedTime(sourceDateEpoch));
+            run(List.of("debugfs", "-w", "-f", setScript.toString(), fs), fixedTime(sourceDateEpoch));
             Files.delete(setScript);
         }
         log.accept("clamped the times of " + changed + " of " + times.size() + " inodes");

@@ -52,10 +52,8 @@ final class RemasterStep implements BuildStep {
             for (DiskLayout.Partition partition : ext) {
                 // What lies outside the ext file systems (partition table, boot partition, gaps) is kept as built.
                 copy(built, at, out, at, partition.offset() - at);
-                Path fs = build.workspace().resolve("remaster-" + partition.number() + ".ext4");
-                remaster.remaster(built, partition.offset(), partition.size(), fs, build.tagged().sourceDateEpoch());
-                copy(fs, 0, out, partition.offset(), Files.size(fs));
-                Files.delete(fs);
+                // Written in place: the partition's range of the new file is still a hole.
+                remaster.remaster(built, partition.offset(), partition.size(), remastered, build.tagged().sourceDateEpoch());
                 at = partition.offset() + partition.size();
             }
             copy(built, at, out, at, size - at);

@@ -1,9 +1,10 @@
 package dev.kiln.builder;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.kiln.events.SitePlaybook;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 
 /**
  * seal-playbook: the playbook Packer runs is kiln's, not the repository's: it imports the repository's playbook and then
@@ -11,8 +12,6 @@ import java.nio.file.Path;
  * because a playbook forgot them. The seal role's final step runs as the build's shutdown command.
  */
 final class SealPlaybookStep implements BuildStep {
-    private static final ObjectMapper JSON = new ObjectMapper();
-
 
     @Override
     public void run(BuildContext build) throws Exception {
@@ -23,21 +22,8 @@ final class SealPlaybookStep implements BuildStep {
             }
         }
         Path roles = KilnRoles.readable(installed);
-        // A JSON string is a valid YAML scalar: the path is quoted whatever it holds.
-        String site = "# Written by kiln for this build: the repository's playbook, then kiln's stamp and seal, always last.\n"
-                + "- import_playbook: " + JSON.writeValueAsString(build.playbook().toAbsolutePath().toString()) + "\n"
-                + "- name: kiln release stamp and seal\n"
-                + "  hosts: all\n"
-                + "  become: true\n"
-                // The stamp and seal use no facts, and gathering them costs seconds under TCG.
-                + "  gather_facts: false\n"
-                // The seal clamps times to it, whether or not the repository's template passes it.
-                + "  vars:\n"
-                + "    kiln_source_date_epoch: " + build.tagged().sourceDateEpoch() + "\n"
-                + "  roles:\n"
-                // By path, not by name: a role called seal in the repository cannot stand in for kiln's.
-                + "    - role: " + JSON.writeValueAsString(roles.resolve("release-stamp").toString()) + "\n"
-                + "    - role: " + JSON.writeValueAsString(roles.resolve("seal").toString()) + "\n";
+        // The seal clamps times to SOURCE_DATE_EPOCH, whether or not the repository's template passes it.
+        String site = SitePlaybook.of(build.playbook(), roles, Map.of("kiln_source_date_epoch", build.tagged().sourceDateEpoch()));
         Path file = build.workspace().resolve("kiln-site.yml");
         Files.writeString(file, site);
         build.sitePlaybook(file);

@@ -293,10 +293,7 @@ public final class Benchmark {
             Path roles = root.resolve("builder/ansible/roles");
             // The playbook the builder runs: the repository's, then kiln's stamp and seal (the template's shutdown needs the seal).
             Path site = work.resolve("site.yml");
-            Files.writeString(site, "- import_playbook: " + JSON.writeValueAsString(repo.workTree().resolve("ansible/playbook.yml").toString()) + "\n"
-                    + "- hosts: all\n  become: true\n  gather_facts: false\n  roles:\n"
-                    + "    - role: " + JSON.writeValueAsString(roles.resolve("release-stamp").toString()) + "\n"
-                    + "    - role: " + JSON.writeValueAsString(roles.resolve("seal").toString()) + "\n");
+            Files.writeString(site, dev.kiln.events.SitePlaybook.of(repo.workTree().resolve("ansible/playbook.yml"), roles, Map.of()));
             Path output = work.resolve("out");
             dev.kiln.disk.Trees.delete(output);
             Map<String, String> vars = new LinkedHashMap<>();

@@ -2,6 +2,7 @@ package dev.kiln.verifier;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kiln.disk.ToolProcess;
+import dev.kiln.events.SitePlaybook;
 import dev.kiln.stack.LoopbackPorts;
 import dev.kiln.stack.UpstreamImage;
 import org.junit.jupiter.api.Test;
@@ -16,6 +17,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -67,8 +69,8 @@ class SealRoleTest {
             }
             Path inventory = Files.writeString(temp.resolve("inventory"), "image ansible_host=127.0.0.1 ansible_port=" + ssh
                     + " ansible_user=" + BUILD_USER + " ansible_ssh_private_key_file=" + upstream.buildKey() + "\n");
-            // As the builder's seal-playbook step writes it: the repository's plays (here, the leaks), then stamp and seal.
-            Path site = Files.writeString(temp.resolve("site.yml"), """
+            // The repository's playbook here plants the leaks; the site playbook around it is the one every build runs.
+            Path leakPlay = Files.writeString(temp.resolve("leaks.yml"), """
                     - name: Leaks a playbook could leave
                       hosts: all
                       become: true
@@ -76,20 +78,13 @@ class SealRoleTest {
                       tasks:
                         - name: Plant one leak per sealing rule
                           ansible.builtin.script: %s
-                    - name: kiln release stamp and seal
-                      hosts: all
-                      become: true
-                      gather_facts: false
-                      vars:
-                        kiln_image: %s
-                        kiln_version: %s
-                        kiln_commit: %s
-                        kiln_source_date_epoch: 1764000000
-                      roles:
-                        - role: %s
-                        - role: %s
-                    """.formatted(JSON.writeValueAsString(leaks.toString()), TestImages.IMAGE, TestImages.VERSION, TestImages.COMMIT,
-                    JSON.writeValueAsString(ROLES.resolve("release-stamp").toString()), JSON.writeValueAsString(ROLES.resolve("seal").toString())));
+                    """.formatted(JSON.writeValueAsString(leaks.toString())));
+            Map<String, Object> vars = new LinkedHashMap<>();
+            vars.put("kiln_image", TestImages.IMAGE);
+            vars.put("kiln_version", TestImages.VERSION);
+            vars.put("kiln_commit", TestImages.COMMIT);
+            vars.put("kiln_source_date_epoch", 1764000000L);
+            Path site = Files.writeString(temp.resolve("site.yml"), SitePlaybook.of(leakPlay, ROLES, vars));
             Instant started = Instant.now();
             ToolProcess.Result played = ToolProcess.run(List.of("ansible-playbook", "-i", inventory.toString(), site.toString()), temp,
                     Map.of("ANSIBLE_HOST_KEY_CHECKING", "False", "ANSIBLE_PIPELINING", "True", "ANSIBLE_NOCOLOR", "True"),

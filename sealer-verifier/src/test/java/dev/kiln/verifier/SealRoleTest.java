@@ -3,7 +3,7 @@ package dev.kiln.verifier;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kiln.disk.ToolProcess;
 import dev.kiln.events.SitePlaybook;
-import dev.kiln.stack.LoopbackPorts;
+import dev.kiln.stack.UpstreamGuest;
 import dev.kiln.stack.UpstreamImage;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -20,11 +20,9 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * The seal and the check, live: the upstream image boots, gets one leak per sealing rule (some where only sshd's
@@ -36,7 +34,6 @@ import static org.junit.jupiter.api.Assertions.fail;
 class SealRoleTest {
     private static final Path ROLES = Path.of(System.getProperty("kiln.repo.root", "..")).resolve("builder/ansible/roles");
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String BUILD_USER = "kiln-build";
 
     @TempDir
     Path temp;
@@ -46,29 +43,21 @@ class SealRoleTest {
         UpstreamImage upstream = UpstreamImage.buildOrReuse();
         Path disk = temp.resolve("disk.qcow2");
         run(List.of("qemu-img", "create", "-q", "-f", "qcow2", "-F", "qcow2", "-b", upstream.image().toString(), disk.toString()));
-        int ssh = LoopbackPorts.free();
-        Process qemu = new ProcessBuilder("qemu-system-x86_64",
-                "-machine", "accel=" + VerifierConfig.Accelerator.fromEnvironment().name(), "-cpu", "max",
-                "-m", "1024", "-smp", "2", "-display", "none", "-monitor", "none", "-no-reboot",
-                "-drive", "file=" + disk + ",if=virtio,format=qcow2",
-                "-netdev", "user,id=n0,hostfwd=tcp:127.0.0.1:" + ssh + "-:22", "-device", "virtio-net-pci,netdev=n0",
-                "-serial", "file:" + temp.resolve("console.log"))
-                .redirectErrorStream(true).redirectOutput(temp.resolve("qemu.log").toFile()).start();
-        try {
+        try (UpstreamGuest guest = UpstreamGuest.boot(upstream, disk, false, temp)) {
             // One connection, kept open: once the seal removes the host keys, sshd takes no new one (Packer, too, runs the
             // shutdown command over the connection it opened first).
-            List<String> login = List.of("ssh", "-i", upstream.buildKey().toString(), "-o", "StrictHostKeyChecking=no",
-                    "-o", "UserKnownHostsFile=/dev/null", "-o", "BatchMode=yes", "-o", "ConnectTimeout=10",
-                    "-o", "ControlMaster=auto", "-o", "ControlPath=" + temp.resolve("ssh-master"), "-o", "ControlPersist=15m",
-                    "-p", Integer.toString(ssh), BUILD_USER + "@127.0.0.1");
-            awaitLogin(qemu, login);
+            List<String> login = guest.ssh(List.of("-o", "ControlMaster=auto", "-o", "ControlPath=" + temp.resolve("ssh-master"),
+                    "-o", "ControlPersist=15m"));
+            List<String> probe = new ArrayList<>(login);
+            probe.add("true");
+            guest.awaitSsh(probe, Duration.ofMinutes(5));
 
             Path leaks = temp.resolve("seal-role-leaks.sh");
             try (InputStream script = SealRoleTest.class.getResourceAsStream("seal-role-leaks.sh")) {
                 Files.copy(script, leaks);
             }
-            Path inventory = Files.writeString(temp.resolve("inventory"), "image ansible_host=127.0.0.1 ansible_port=" + ssh
-                    + " ansible_user=" + BUILD_USER + " ansible_ssh_private_key_file=" + upstream.buildKey() + "\n");
+            Path inventory = Files.writeString(temp.resolve("inventory"), "image ansible_host=127.0.0.1 ansible_port=" + guest.sshPort()
+                    + " ansible_user=" + UpstreamGuest.BUILD_USER + " ansible_ssh_private_key_file=" + upstream.buildKey() + "\n");
             // The repository's playbook here plants the leaks; the site playbook around it is the one every build runs.
             Path leakPlay = Files.writeString(temp.resolve("leaks.yml"), """
                     - name: Leaks a playbook could leave
@@ -96,10 +85,9 @@ class SealRoleTest {
             List<String> shutdown = new ArrayList<>(login);
             shutdown.add("sudo -n /usr/local/sbin/kiln-seal-final");
             ToolProcess.Result halted = ToolProcess.run(shutdown, temp, Map.of(), Duration.ofMinutes(3), line -> { });
-            assertTrue(qemu.waitFor(3, TimeUnit.MINUTES), "the machine did not power off after kiln-seal-final ("
-                    + halted.text() + "):\n" + console());
+            assertTrue(guest.poweredOffWithin(Duration.ofMinutes(3)), "the machine did not power off after kiln-seal-final ("
+                    + halted.text() + "):\n" + guest.console());
         } finally {
-            qemu.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
             ToolProcess.run(List.of("ssh", "-o", "ControlPath=" + temp.resolve("ssh-master"), "-O", "exit", "x"), temp, Map.of(),
                     Duration.ofSeconds(10), line -> { });
         }
@@ -108,31 +96,11 @@ class SealRoleTest {
         run(List.of("qemu-img", "convert", "-f", "qcow2", "-O", "raw", disk.toString(), raw.toString()));
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         int exit = VerifyCommand.run(new String[] {raw.toString(), "--format", "raw", "--no-boot", "--image", TestImages.IMAGE,
-                "--version", TestImages.VERSION, "--commit", TestImages.COMMIT, "--build-user", BUILD_USER},
+                "--version", TestImages.VERSION, "--commit", TestImages.COMMIT, "--build-user", UpstreamGuest.BUILD_USER},
                 new PrintStream(out, true, StandardCharsets.UTF_8), System.err);
         String report = out.toString(StandardCharsets.UTF_8);
         assertEquals(0, exit, report);
         assertTrue(report.contains("VERIFIED") && report.contains("net-hwaddr") && report.contains("release-stamp"), report);
-    }
-
-    private void awaitLogin(Process qemu, List<String> login) throws Exception {
-        List<String> probe = new ArrayList<>(login);
-        probe.add("true");
-        Instant deadline = Instant.now().plus(Duration.ofMinutes(5));
-        while (!ToolProcess.run(probe, temp, Map.of(), Duration.ofSeconds(30), line -> { }).ok()) {
-            if (!qemu.isAlive()) {
-                fail("QEMU exited with " + qemu.exitValue() + ": " + Files.readString(temp.resolve("qemu.log")));
-            }
-            if (Instant.now().isAfter(deadline)) {
-                fail("the build login could not log in within 5 minutes:\n" + console());
-            }
-            Thread.sleep(2000);
-        }
-    }
-
-    private String console() throws Exception {
-        Path console = temp.resolve("console.log");
-        return Files.exists(console) ? Files.readString(console, StandardCharsets.ISO_8859_1) : "";
     }
 
     private void run(List<String> command) throws Exception {

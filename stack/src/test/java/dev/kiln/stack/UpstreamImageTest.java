@@ -4,18 +4,14 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * The trusted upstream image (scripts/build-upstream-image) is published with its digest and package list,
@@ -49,60 +45,14 @@ class UpstreamImageTest {
 
     @Test
     void bootsFromItsOwnDiskAndLetsTheBuildLoginIn(@TempDir Path tmp) throws Exception {
-        Path console = tmp.resolve("console.log");
-        int ssh = LoopbackPorts.free();
-        Process qemu = new ProcessBuilder("qemu-system-x86_64",
-                "-machine", "accel=" + accelerator(), "-cpu", "max",
-                "-m", "1024", "-smp", "2", "-display", "none", "-monitor", "none", "-no-reboot",
-                // Copy-on-write: the image itself is never changed by booting it.
-                "-snapshot",
-                "-drive", "file=" + image + ",if=virtio,format=qcow2",
-                "-netdev", "user,id=n0,hostfwd=tcp:127.0.0.1:" + ssh + "-:22", "-device", "virtio-net-pci,netdev=n0",
-                "-serial", "file:" + console)
-                .redirectErrorStream(true).redirectOutput(tmp.resolve("qemu.log").toFile()).start();
-        try {
-            Instant deadline = Instant.now().plus(BOOT_TIMEOUT);
-            while (!read(console).contains("login:")) {
-                if (!qemu.isAlive()) {
-                    fail("QEMU exited with " + qemu.exitValue() + ": " + Files.readString(tmp.resolve("qemu.log")));
-                }
-                if (Instant.now().isAfter(deadline)) {
-                    fail("no login prompt on the serial console within " + BOOT_TIMEOUT + ":\n" + read(console));
-                }
-                Thread.sleep(1000);
-            }
-            String answer = sshAsBuildLogin(ssh, "sudo -n cat /etc/debian_version; ls /etc/ssh/ssh_host_ed25519_key");
+        // Copy-on-write: the image itself is never changed by booting it.
+        try (UpstreamGuest guest = UpstreamGuest.boot(UpstreamImage.buildOrReuse(), image, true, tmp)) {
+            guest.awaitConsole("login:", BOOT_TIMEOUT);
+            List<String> command = new java.util.ArrayList<>(guest.ssh(List.of()));
+            command.add("sudo -n cat /etc/debian_version; ls /etc/ssh/ssh_host_ed25519_key");
+            String answer = guest.awaitSsh(command, Duration.ofSeconds(90));
             assertTrue(answer.startsWith("12."), answer);
             assertTrue(answer.contains("/etc/ssh/ssh_host_ed25519_key"), "host keys are made on first boot: " + answer);
-        } finally {
-            qemu.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
         }
-    }
-
-    private static String sshAsBuildLogin(int port, String command) throws Exception {
-        Instant deadline = Instant.now().plusSeconds(90);
-        String last = "";
-        while (Instant.now().isBefore(deadline)) {
-            Process ssh = new ProcessBuilder("ssh", "-i", image.getParent().resolve("build_key").toString(),
-                    "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o", "BatchMode=yes",
-                    "-o", "ConnectTimeout=10", "-p", String.valueOf(port), "kiln-build@127.0.0.1", command)
-                    .redirectErrorStream(true).start();
-            last = new String(ssh.getInputStream().readAllBytes(), StandardCharsets.UTF_8).replaceAll("(?m)^Warning: .*\\R", "");
-            if (ssh.waitFor() == 0) {
-                return last.trim();
-            }
-            Thread.sleep(2000);
-        }
-        throw new AssertionError("the build login could not log in: " + last);
-    }
-
-    private static String read(Path file) throws IOException {
-        return Files.exists(file) ? Files.readString(file, StandardCharsets.ISO_8859_1) : "";
-    }
-
-    /** What ./kiln found works here (scripts/qemu-accelerator); /dev/kvm alone is no proof that KVM boots a guest. */
-    private static String accelerator() {
-        String value = System.getenv("KILN_QEMU_ACCELERATOR");
-        return value == null || value.isBlank() ? "tcg" : value;
     }
 }

@@ -16,7 +16,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -48,9 +47,7 @@ class SealRoleTest {
             // shutdown command over the connection it opened first).
             List<String> login = guest.ssh(List.of("-o", "ControlMaster=auto", "-o", "ControlPath=" + temp.resolve("ssh-master"),
                     "-o", "ControlPersist=15m"));
-            List<String> probe = new ArrayList<>(login);
-            probe.add("true");
-            guest.awaitSsh(probe, Duration.ofMinutes(5));
+            guest.awaitSsh(login, "true", Duration.ofMinutes(5));
 
             Path leaks = temp.resolve("seal-role-leaks.sh");
             try (InputStream script = SealRoleTest.class.getResourceAsStream("seal-role-leaks.sh")) {
@@ -82,9 +79,7 @@ class SealRoleTest {
             System.out.printf("SealRoleTest: leaks, stamp and seal played in %d s%n", Duration.between(started, Instant.now()).toSeconds());
 
             // A build's shutdown command: it removes the build login and powers the machine off, so the session ends with it.
-            List<String> shutdown = new ArrayList<>(login);
-            shutdown.add("sudo -n /usr/local/sbin/kiln-seal-final");
-            ToolProcess.Result halted = ToolProcess.run(shutdown, temp, Map.of(), Duration.ofMinutes(3), line -> { });
+            ToolProcess.Result halted = ToolProcess.run(UpstreamGuest.running(login, "sudo -n /usr/local/sbin/kiln-seal-final"), temp, Map.of(), Duration.ofMinutes(3), line -> { });
             assertTrue(guest.poweredOffWithin(Duration.ofMinutes(3)), "the machine did not power off after kiln-seal-final ("
                     + halted.text() + "):\n" + guest.console());
         } finally {

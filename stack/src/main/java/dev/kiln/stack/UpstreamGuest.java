@@ -75,15 +75,23 @@ public final class UpstreamGuest implements AutoCloseable {
         }
     }
 
+    /** {@code login} (an {@link #ssh} command line) running {@code command}. */
+    public static List<String> running(List<String> login, String command) {
+        List<String> line = new ArrayList<>(login);
+        line.add(command);
+        return line;
+    }
+
     /**
-     * Runs {@code command} (an {@link #ssh} command line and what it runs) until it succeeds, and returns its output
-     * (without ssh's warnings); fails with the console if QEMU ends or the time runs out.
+     * Runs {@code command} through {@code login} (an {@link #ssh} command line) until it succeeds, and returns its
+     * output (without ssh's warnings); fails with the console if QEMU ends or the time runs out.
      */
-    public String awaitSsh(List<String> command, Duration timeout) throws IOException, InterruptedException {
+    public String awaitSsh(List<String> login, String command, Duration timeout) throws IOException, InterruptedException {
+        List<String> line = running(login, command);
         Instant deadline = Instant.now().plus(timeout);
         String last = "";
         while (true) {
-            Process ssh = new ProcessBuilder(command).redirectErrorStream(true).start();
+            Process ssh = new ProcessBuilder(line).redirectErrorStream(true).start();
             last = new String(ssh.getInputStream().readAllBytes(), StandardCharsets.UTF_8).replaceAll("(?m)^Warning: .*\\R", "");
             if (ssh.waitFor() == 0) {
                 return last.trim();

@@ -19,11 +19,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class UpstreamImageTest {
     private static final Duration BOOT_TIMEOUT = Duration.ofMinutes(4);
+    private static UpstreamImage upstream;
     private static Path image;
 
     @BeforeAll
     static void buildOrReuse() {
-        image = UpstreamImage.buildOrReuse().image();
+        upstream = UpstreamImage.buildOrReuse();
+        image = upstream.image();
     }
 
     @Test
@@ -46,11 +48,10 @@ class UpstreamImageTest {
     @Test
     void bootsFromItsOwnDiskAndLetsTheBuildLoginIn(@TempDir Path tmp) throws Exception {
         // Copy-on-write: the image itself is never changed by booting it.
-        try (UpstreamGuest guest = UpstreamGuest.boot(UpstreamImage.buildOrReuse(), image, true, tmp)) {
+        try (UpstreamGuest guest = UpstreamGuest.boot(upstream, image, true, tmp)) {
             guest.awaitConsole("login:", BOOT_TIMEOUT);
-            List<String> command = new java.util.ArrayList<>(guest.ssh(List.of()));
-            command.add("sudo -n cat /etc/debian_version; ls /etc/ssh/ssh_host_ed25519_key");
-            String answer = guest.awaitSsh(command, Duration.ofSeconds(90));
+            String answer = guest.awaitSsh(guest.ssh(List.of()), "sudo -n cat /etc/debian_version; ls /etc/ssh/ssh_host_ed25519_key",
+                    Duration.ofSeconds(90));
             assertTrue(answer.startsWith("12."), answer);
             assertTrue(answer.contains("/etc/ssh/ssh_host_ed25519_key"), "host keys are made on first boot: " + answer);
         }

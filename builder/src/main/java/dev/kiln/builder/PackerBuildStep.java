@@ -213,12 +213,15 @@ final class PackerBuildStep implements BuildStep {
         }
     }
 
-    /** The line that says what went wrong: an Ansible task failure first, else Packer's own error. */
+    /**
+     * The line that says what went wrong: an Ansible task failure first, then Packer's verdict on the build ("Build
+     * 'qemu.image' errored after 10 minutes 2 seconds: Timeout waiting for SSH."), then any other error line.
+     */
     static Optional<String> firstError(List<String> output) {
-        for (String marker : List.of("fatal: [", "ERROR!", "Error:", "error:")) {
+        for (String marker : List.of("fatal: [", "ERROR!", "Build '", "Error:", "error:")) {
             for (String line : output) {
                 int at = line.indexOf(marker);
-                if (at >= 0) {
+                if (at >= 0 && (!marker.equals("Build '") || line.indexOf("' errored", at) > 0)) {
                     String text = line.substring(at).trim();
                     return Optional.of(text.length() > 600 ? text.substring(0, 600) + "…" : text);
                 }

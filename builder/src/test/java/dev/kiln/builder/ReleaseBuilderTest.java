@@ -256,7 +256,9 @@ class ReleaseBuilderTest {
         assertEquals(Set.copyOf(KilnFile.ALL_FORMATS), failed.stream().map(BuildFailed::format).collect(Collectors.toSet()));
         for (BuildFailed event : failed) {
             assertEquals(stage, event.stage(), event.reason());
-            assertTrue(event.reason().contains(reason), "expected '" + reason + "' in: " + event.reason());
+            // The log's last lines in the message: the log itself goes with the test's directory.
+            assertTrue(event.reason().contains(reason), "expected '" + reason + "' in: " + event.reason()
+                    + "\nthe build log ended:\n" + String.join("\n", event.logTail()));
             assertFalse(event.logTail().isEmpty());
             assertTrue(Files.exists(Path.of(URI.create(event.buildLog()))));
         }

@@ -32,6 +32,7 @@ public final class BuildContext {
     private final Map<String, String> formatFailures = new LinkedHashMap<>(); // convert, store
     private final Map<String, Artifact> artifacts = new LinkedHashMap<>();    // store
     private String buildLogLocation;   // store
+    private FormatHandoff handoff;     // set by ReleaseBuild for a release build: what happens to a format once made
     private final RebuildRequested rebuild;                                    // for a rebuild: what was recorded
     private final List<ImageRebuilt.FormatDigests> rebuiltDigests = new ArrayList<>(); // compare-rebuild
     private final List<String> differences = new ArrayList<>();                 // compare-rebuild
@@ -39,6 +40,14 @@ public final class BuildContext {
 
     /** One converted file, before it is stored. */
     public record FormatFile(String format, Path file, String sha256, long size, long virtualSize) {
+    }
+
+    /**
+     * What a release build does with a format the moment it is made, while the slower formats are still being made:
+     * it stores it and announces it (ImageBuilt), so its verification starts at once.
+     */
+    interface FormatHandoff {
+        void made(FormatFile file) throws Exception;
     }
 
     BuildContext(ReleaseTagged tagged, BuilderConfig config, Map<String, String> tools) {
@@ -176,6 +185,18 @@ public final class BuildContext {
 
     public Map<String, FormatFile> formats() {
         return formats;
+    }
+
+    /** A stage made a format's file: it is recorded, and in a release build handed on at once. */
+    void formatMade(FormatFile file) throws Exception {
+        formats.put(file.format(), file);
+        if (handoff != null) {
+            handoff.made(file);
+        }
+    }
+
+    void handoff(FormatHandoff handoff) {
+        this.handoff = handoff;
     }
 
     /** Formats that could not be made, with the reason; the others go on. */

@@ -44,6 +44,12 @@ public final class BuildLog implements AutoCloseable {
         return List.copyOf(tail);
     }
 
+    /** A copy of the log as it stands, for an event sent while the build goes on. */
+    synchronized Path snapshot(Path copy) throws IOException {
+        out.flush();
+        return Files.copy(file, copy, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    }
+
     @Override
     public synchronized void close() throws IOException {
         out.close();

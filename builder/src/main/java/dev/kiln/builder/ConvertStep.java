@@ -75,20 +75,25 @@ final class ConvertStep implements BuildStep {
             }
             build.rawSha256(resultOf(rawSha256));
             build.log("sealed raw disk: " + rawSize + " bytes, sha256 " + build.rawSha256());
-            for (Map.Entry<DiskFormat, CompletableFuture<BuildContext.FormatFile>> format : files.entrySet()) {
-                String id = format.getKey().id();
-                try {
-                    BuildContext.FormatFile file = format.getValue().get();
-                    build.formats().put(id, file);
-                    build.log(id + ": " + file.file().getFileName() + ", " + file.size() + " bytes, sha256 " + file.sha256());
-                } catch (ExecutionException e) {
-                    if (!(e.getCause() instanceof BuildFailure) && !(e.getCause() instanceof java.io.IOException)) {
-                        throw e.getCause() instanceof Exception cause ? cause : e;
+            // Each format is handed on as soon as it is made (in a release build: stored and announced, so the
+            // verifier boots the raw disk while the VMDK is still compressing), then all are kept in kiln.yaml's order.
+            java.util.concurrent.BlockingQueue<DiskFormat> finished = new java.util.concurrent.LinkedBlockingQueue<>();
+            files.forEach((format, file) -> file.whenComplete((done, failure) -> finished.add(format)));
+            List<DiskFormat> waiting = new ArrayList<>();
+            for (int remaining = files.size(); remaining > 0; remaining--) {
+                waiting.add(finished.take());
+                // A container's file is handed on (a file store moves it) only once every format that packs it has read it.
+                for (java.util.Iterator<DiskFormat> ready = waiting.iterator(); ready.hasNext(); ) {
+                    DiskFormat format = ready.next();
+                    if (formats.stream().noneMatch(other -> other != format && other.container() == format && !files.get(other).isDone())) {
+                        ready.remove();
+                        handOn(build, format, files.get(format));
                     }
-                    build.formatFailures().put(id, e.getCause().getMessage());
-                    build.log(id + " FAILED: " + e.getCause().getMessage());
                 }
             }
+            Map<String, BuildContext.FormatFile> inArrival = new LinkedHashMap<>(build.formats());
+            build.formats().clear();
+            formats.stream().map(DiskFormat::id).filter(inArrival::containsKey).forEach(id -> build.formats().put(id, inArrival.get(id)));
             // A container no format is (the VMDK of an OVA when kiln.yaml lists no VMDK) is not kept.
             for (Map.Entry<DiskFormat, CompletableFuture<Container>> container : made.entrySet()) {
                 if (!formats.contains(container.getKey()) && !container.getValue().isCompletedExceptionally()) {
@@ -102,6 +107,22 @@ final class ConvertStep implements BuildStep {
         }
         if (build.formats().isEmpty()) {
             throw new BuildFailure("no format could be made from the sealed disk: " + build.formatFailures());
+        }
+    }
+
+    /** A format made is recorded (and handed on); one that failed is recorded as failed, alone. */
+    private static void handOn(BuildContext build, DiskFormat format, Future<BuildContext.FormatFile> made) throws Exception {
+        String id = format.id();
+        try {
+            BuildContext.FormatFile file = made.get();
+            build.log(id + ": " + file.file().getFileName() + ", " + file.size() + " bytes, sha256 " + file.sha256());
+            build.formatMade(file);
+        } catch (ExecutionException e) {
+            if (!(e.getCause() instanceof BuildFailure) && !(e.getCause() instanceof java.io.IOException)) {
+                throw e.getCause() instanceof Exception cause ? cause : e;
+            }
+            build.formatFailures().put(id, e.getCause().getMessage());
+            build.log(id + " FAILED: " + e.getCause().getMessage());
         }
     }
 

@@ -42,8 +42,27 @@ final class ReleaseBuild {
     }
 
     List<KilnEvent> run(ReleaseTagged tagged) {
+        return run(tagged, built -> { });
+    }
+
+    /**
+     * @param announce takes each format's ImageBuilt the moment the format is stored, while the build goes on (its
+     *                 verification need not wait for the slowest format); the list returned still holds every
+     *                 event, those announced included
+     */
+    List<KilnEvent> run(ReleaseTagged tagged, java.util.function.Consumer<ImageBuilt> announce) {
         BuildContext build = new BuildContext(tagged, config, tools);
-        return run(build, steps.get(), "build-" + tagged.release().commit().substring(0, 12), this::events);
+        String logName = "build-" + tagged.release().commit().substring(0, 12);
+        build.handoff(file -> {
+            Artifact artifact = StoreStep.store(store, build, file);
+            // The early event links the log as it stands (everything up to this format being stored); the whole log
+            // is stored at the end under the same name. Without a stored log it is sent with the rest at the end.
+            String log = storeLogSoFar(build, logName, file.format());
+            if (log != null) {
+                announce.accept(imageBuilt(build, artifact, log));
+            }
+        });
+        return run(build, steps.get(), logName, this::events);
     }
 
     /**
@@ -136,10 +155,7 @@ final class ReleaseBuild {
         for (String format : formats) {
             Artifact artifact = build.artifacts().get(format);
             if (artifact != null) {
-                KilnFile.Upstream upstream = build.kilnFile().upstream();
-                Provenance provenance = new Provenance(build.release().commit(), build.release().tag(), upstream.url(),
-                        upstream.sha256(), build.tools(), build.tagged().sourceDateEpoch());
-                events.add(new ImageBuilt(build.release(), artifact, provenance, build.buildLogLocation()));
+                events.add(imageBuilt(build, artifact, build.buildLogLocation()));
             } else {
                 String why = build.formatFailures().getOrDefault(format, reason);
                 String convert = BuildStep.nameOf(ConvertStep.class);
@@ -151,14 +167,38 @@ final class ReleaseBuild {
         return events;
     }
 
+    private static ImageBuilt imageBuilt(BuildContext build, Artifact artifact, String buildLog) {
+        KilnFile.Upstream upstream = build.kilnFile().upstream();
+        Provenance provenance = new Provenance(build.release().commit(), build.release().tag(), upstream.url(),
+                upstream.sha256(), build.tools(), build.tagged().sourceDateEpoch());
+        return new ImageBuilt(build.release(), artifact, provenance, buildLog);
+    }
+
+    /** The build log as it stands, stored; null (and a warning) when it cannot be. */
+    private String storeLogSoFar(BuildContext build, String logName, String format) {
+        if (build.buildLog() == null || store == null) {
+            return null;
+        }
+        try {
+            java.nio.file.Path copy = build.buildLog().snapshot(build.workspace().resolve(logName + "." + format + ".log"));
+            return store.put(logPath(build, logName), copy, Sha256.of(copy));
+        } catch (IOException | RuntimeException e) {
+            LOG.warnf("could not store the build log of %s %s so far: %s", build.release().image(), build.release().version(), e.getMessage());
+            return null;
+        }
+    }
+
+    private static String logPath(BuildContext build, String logName) {
+        return build.release().image() + "/" + build.release().version() + "/" + logName + ".log";
+    }
+
     private void storeLog(BuildContext build, String logName) {
         if (build.buildLog() == null) {
             return;
         }
         try {
             build.buildLog().close();
-            String name = build.release().image() + "/" + build.release().version() + "/" + logName + ".log";
-            build.buildLogLocation(store.put(name, build.buildLog().file(), Sha256.of(build.buildLog().file())));
+            build.buildLogLocation(store.put(logPath(build, logName), build.buildLog().file(), Sha256.of(build.buildLog().file())));
         } catch (IOException | RuntimeException e) {
             LOG.warnf("could not store the build log of %s %s: %s", build.release().image(), build.release().version(), e.getMessage());
         }

@@ -82,14 +82,35 @@ public class ReleaseBuilder {
         LOG.infof("building %s %s from %s at %s", tagged.release().image(), tagged.release().version(),
                 tagged.release().repository(), tagged.release().commit());
         List<KilnEvent> results;
+        // Each format's ImageBuilt goes out the moment the format is stored, so its verification overlaps the making of
+        // the others (the raw disk boots while the VMDK compresses).
+        Map<String, java.util.concurrent.CompletableFuture<Void>> announced = new java.util.concurrent.ConcurrentHashMap<>();
         synchronized (buildSlot) {
-            results = metrics.timer("kiln.builder.build").record(() -> build.run(tagged));
+            results = metrics.timer("kiln.builder.build").record(() -> build.run(tagged,
+                    built -> announced.put(built.format(), EventMessages.send(events, built, source, Clock.systemUTC()))));
         }
         results.forEach(event -> metrics.counter("kiln.builder.formats", "outcome", event instanceof BuildFailed ? "failed" : "built").increment());
         // The ReleaseTagged is acknowledged only when every result is on the broker: a crash before that rebuilds, and a
-        // broker that is away is waited for (what it did not acknowledge is sent again; consumers take a duplicate once, by its id).
+        // broker that is away is waited for (what it did not acknowledge is sent again; consumers take a duplicate once,
+        // by its id, and the registry takes a format's same disk again as a redelivery). An announced format the broker
+        // did not take is sent again as the final list has it (linking the whole build log).
+        List<KilnEvent> rest = results.stream().filter(event -> !(event instanceof dev.kiln.events.ImageBuilt built)
+                || !acknowledged(announced.get(built.format()))).toList();
         EventMessages.sendEach("sending the results of " + tagged.release().image() + " " + tagged.release().version(),
-                events, results, source, Clock.systemUTC());
+                events, rest, source, Clock.systemUTC());
+    }
+
+    private static boolean acknowledged(java.util.concurrent.CompletableFuture<Void> send) {
+        if (send == null) {
+            return false;
+        }
+        try {
+            send.join();
+            return true;
+        } catch (java.util.concurrent.CompletionException e) {
+            LOG.warnf("an ImageBuilt sent early was not acknowledged (%s); it is sent again", e.getMessage());
+            return false;
+        }
     }
 
     /** kiln rebuild: the same tag from scratch, compared with what the registry recorded; one ImageRebuilt out. */

@@ -88,6 +88,31 @@ class ConvertStepTest {
         assertEquals(List.of("debian-chrony-0.1.0.ovf", "debian-chrony-0.1.0.mf", "debian-chrony-0.1.0.vmdk"), List.of(listed.strip().split("\n")));
     }
 
+    @Test
+    void eachFormatIsHandedOnOnceAndTheVmdkNotBeforeTheOvaHasPackedIt() throws Exception {
+        Path tree = Files.createDirectories(temp.resolve("tree/etc"));
+        Files.writeString(tree.resolve("release"), "IMAGE=debian-chrony\n");
+        Path raw = StepContexts.disk(temp.resolve("disk.raw"), temp.resolve("tree"));
+        BuildContext build = StepContexts.withWorkspace(temp.resolve("handed"), KilnFile.ALL_FORMATS);
+        build.rawDisk(raw);
+        // As a release build hands formats on: into a file store, which moves each file away from the workspace.
+        FileArtifactStore store = new FileArtifactStore(temp.resolve("store"));
+        List<String> handed = new java.util.concurrent.CopyOnWriteArrayList<>();
+        build.handoff(file -> {
+            handed.add(file.format());
+            StoreStep.store(store, build, file);
+        });
+        new ConvertStep().run(build);
+
+        assertEquals(Map.of(), build.formatFailures());
+        assertEquals(java.util.Set.copyOf(KilnFile.ALL_FORMATS), java.util.Set.copyOf(handed));
+        assertEquals(KilnFile.ALL_FORMATS.size(), handed.size(), "each format handed on once: " + handed);
+        assertEquals(KilnFile.ALL_FORMATS, List.copyOf(build.formats().keySet()), "kept in kiln.yaml's order");
+        Path unpacked = Files.createDirectories(temp.resolve("unpacked"));
+        StepContexts.run(unpacked, "tar", "-xf", java.nio.file.Path.of(java.net.URI.create(build.artifacts().get("ova").location())).toString());
+        assertEquals(build.artifacts().get("vmdk").sha256(), dev.kiln.events.Sha256.of(unpacked.resolve("debian-chrony-0.1.0.vmdk")));
+    }
+
     private Map<String, BuildContext.FormatFile> convert(Path raw, String name) throws Exception {
         BuildContext build = StepContexts.withWorkspace(temp.resolve(name), KilnFile.ALL_FORMATS);
         build.rawDisk(raw);

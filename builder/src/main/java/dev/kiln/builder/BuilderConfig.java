@@ -45,9 +45,7 @@ public interface BuilderConfig {
      * sets KILN_QEMU_ACCELERATOR), {@code tcg} (software emulation, slower but works everywhere) otherwise.
      */
     @WithDefault("tcg")
-    Accelerator accelerator();
-
-    enum Accelerator { kvm, tcg }
+    dev.kiln.disk.QemuAccelerator accelerator();
 
     /**
      * Whether Packer runs in the build sandbox (bubblewrap: the host read-only, kiln's state and store hidden; a network

@@ -41,8 +41,9 @@ final class ReleaseBuild {
         this.tools = tools;
     }
 
+    /** A build whose every event is sent at its end (the store step stores the formats). */
     List<KilnEvent> run(ReleaseTagged tagged) {
-        return run(tagged, built -> { });
+        return run(tagged, null);
     }
 
     /**
@@ -53,6 +54,9 @@ final class ReleaseBuild {
     List<KilnEvent> run(ReleaseTagged tagged, java.util.function.Consumer<ImageBuilt> announce) {
         BuildContext build = new BuildContext(tagged, config, tools);
         String logName = "build-" + tagged.release().commit().substring(0, 12);
+        if (announce == null) {
+            return run(build, steps.get(), logName, this::events);
+        }
         build.handoff(file -> {
             Artifact artifact = StoreStep.store(store, build, file);
             // The early event links the log as it stands (everything up to this format being stored); the whole log

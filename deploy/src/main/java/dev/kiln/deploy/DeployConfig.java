@@ -26,7 +26,7 @@ public interface DeployConfig {
 
     /** kvm where it boots guests (./kiln sets KILN_QEMU_ACCELERATOR after probing), tcg otherwise. */
     @WithDefault("tcg")
-    String accelerator();
+    dev.kiln.disk.QemuAccelerator accelerator();
 
     /** Memory of each local instance, MiB. */
     @WithDefault("512")

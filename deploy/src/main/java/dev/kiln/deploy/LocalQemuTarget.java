@@ -29,10 +29,10 @@ import java.util.regex.Pattern;
  */
 public final class LocalQemuTarget implements InstanceTarget {
     private static final Duration TOOL_TIMEOUT = Duration.ofMinutes(2);
-    private final String accelerator;
+    private final dev.kiln.disk.QemuAccelerator accelerator;
     private final int memoryMib;
 
-    public LocalQemuTarget(String accelerator, int memoryMib) {
+    public LocalQemuTarget(dev.kiln.disk.QemuAccelerator accelerator, int memoryMib) {
         this.accelerator = accelerator;
         this.memoryMib = memoryMib;
     }
@@ -50,7 +50,7 @@ public final class LocalQemuTarget implements InstanceTarget {
         ToolProcess.check(List.of("qemu-img", "create", "-q", "-f", "qcow2", "-F", qemuFormat, "-b", artifact.toAbsolutePath().toString(),
                 disk.toString()), dir, TOOL_TIMEOUT, line -> { });
         Path seed = NoCloudSeed.write(dir, instance.id());
-        boolean kvm = accelerator.equals("kvm");
+        boolean kvm = accelerator == dev.kiln.disk.QemuAccelerator.kvm;
         String net = "user,id=n0,restrict=on" + (health.port() != null
                 ? ",hostfwd=tcp:127.0.0.1:" + instance.forwardedPort() + "-:" + health.port() : "");
         List<String> command = new ArrayList<>(List.of("qemu-system-x86_64", "-name", "kiln-" + instance.id(),

@@ -32,7 +32,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class LocalQemuTargetTest {
     private static final Path WORK = Path.of("target/local-qemu-test").toAbsolutePath();
     private static final DeploymentSpec.Health SSH = new DeploymentSpec.Health(null, 22, "5m");
-    private static final LocalQemuTarget TARGET = new LocalQemuTarget(System.getenv().getOrDefault("KILN_QEMU_ACCELERATOR", "tcg"), 512);
+    private static final LocalQemuTarget TARGET = new LocalQemuTarget(dev.kiln.disk.QemuAccelerator.fromEnvironment(), 512);
     private static final List<InstanceTarget.Instance> launched = new ArrayList<>();
     private static UpstreamImage image;
 

@@ -1,5 +1,7 @@
 package dev.kiln.local;
 
+import dev.kiln.disk.QemuAccelerator;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kiln.disk.ToolProcess;
@@ -308,7 +310,7 @@ public final class Benchmark {
             vars.put("ssh_private_key_file", key.toString());
             vars.put("playbook_file", site.toString());
             vars.put("kiln_roles_dir", roles.toString());
-            vars.put("accelerator", Optional.ofNullable(System.getenv("KILN_QEMU_ACCELERATOR")).orElse("tcg"));
+            vars.put("accelerator", QemuAccelerator.fromEnvironment().name());
             List<String> command = new ArrayList<>(List.of("packer", "build", "-color=false", "-timestamp-ui"));
             vars.forEach((name, value) -> {
                 command.add("-var");
@@ -467,7 +469,7 @@ public final class Benchmark {
     private static Map<String, String> guestfsEnvironment(Path state) {
         Map<String, String> env = new LinkedHashMap<>(Map.of("PATH", "/usr/sbin:/usr/bin:/sbin:/bin", "LIBGUESTFS_BACKEND", "direct",
                 "HOME", state.toString()));
-        if (!"kvm".equals(System.getenv("KILN_QEMU_ACCELERATOR"))) {
+        if (QemuAccelerator.fromEnvironment() != QemuAccelerator.kvm) {
             env.put("LIBGUESTFS_BACKEND_SETTINGS", "force_tcg");
         }
         return env;
@@ -574,7 +576,7 @@ public final class Benchmark {
         out.append("# kiln bench, ").append(began).append("\n\n");
         out.append("Machine: ").append(Runtime.getRuntime().availableProcessors()).append(" cores, ")
                 .append(memory()).append(", ").append(os()).append(", JDK ").append(System.getProperty("java.version"))
-                .append(", QEMU accelerator ").append(Optional.ofNullable(System.getenv("KILN_QEMU_ACCELERATOR")).orElse("tcg")).append("\n\n");
+                .append(", QEMU accelerator ").append(QemuAccelerator.fromEnvironment()).append("\n\n");
         out.append("| figure | kiln | anchor | ratio | target | |\n|---|---|---|---|---|---|\n");
         figures.forEach(f -> out.append(f.line()).append('\n'));
         out.append('\n');

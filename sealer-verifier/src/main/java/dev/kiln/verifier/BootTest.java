@@ -19,9 +19,9 @@ import java.util.regex.Pattern;
 final class BootTest {
     private final Duration timeout;
     private final Pattern marker;
-    private final VerifierConfig.Accelerator accelerator;
+    private final dev.kiln.disk.QemuAccelerator accelerator;
 
-    BootTest(Duration timeout, Pattern marker, VerifierConfig.Accelerator accelerator) {
+    BootTest(Duration timeout, Pattern marker, dev.kiln.disk.QemuAccelerator accelerator) {
         this.timeout = timeout;
         this.marker = marker;
         this.accelerator = accelerator;
@@ -80,7 +80,7 @@ final class BootTest {
         Path console = workspace.resolve("console.log");
         Path qemuLog = workspace.resolve("qemu.log");
         Files.deleteIfExists(console);
-        boolean kvm = accelerator == VerifierConfig.Accelerator.kvm;
+        boolean kvm = accelerator == dev.kiln.disk.QemuAccelerator.kvm;
         List<String> command = new ArrayList<>(List.of("qemu-system-x86_64",
                 "-machine", kvm ? "accel=kvm" : "accel=tcg", "-cpu", kvm ? "host" : "max", "-m", "1024", "-smp", "2",
                 "-display", "none", "-monitor", "none", "-no-reboot", "-snapshot",

@@ -36,7 +36,7 @@ public final class Verification {
     private final Proofs<DiskKey, DiskProof> inspected = new Proofs<>();
 
     public Verification(java.time.Duration bootTimeout, String bootMarker, boolean bootEnabled,
-                        VerifierConfig.Accelerator accelerator, OperatorPolicy operator) {
+                        dev.kiln.disk.QemuAccelerator accelerator, OperatorPolicy operator) {
         this(new BootTest(bootTimeout, java.util.regex.Pattern.compile(bootMarker), accelerator), bootEnabled, operator, ImageLimits.defaults());
     }
 

@@ -54,25 +54,7 @@ public interface VerifierConfig {
      * KILN_QEMU_ACCELERATOR), {@code tcg} (software emulation) otherwise.
      */
     @WithDefault("tcg")
-    Accelerator accelerator();
-
-    enum Accelerator {
-        kvm, tcg;
-
-        /** KILN_QEMU_ACCELERATOR as {@code ./kiln} sets it after probing; tcg when it is unset. */
-        static Accelerator fromEnvironment() {
-            String value = System.getenv("KILN_QEMU_ACCELERATOR");
-            return value == null || value.isBlank() ? tcg : parse(value);
-        }
-
-        static Accelerator parse(String value) {
-            try {
-                return valueOf(value.strip().toLowerCase(java.util.Locale.ROOT));
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("QEMU accelerator '" + value + "' is not one of kvm, tcg");
-            }
-        }
-    }
+    dev.kiln.disk.QemuAccelerator accelerator();
 
     /**
      * Sealing rules a kiln.yaml may relax (verify.relax); none by default. ssh-hostkeys and build-credentials are never

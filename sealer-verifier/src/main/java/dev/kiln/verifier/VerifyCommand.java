@@ -78,7 +78,7 @@ public final class VerifyCommand {
             VerificationReport report;
             try {
                 report = new Verification(timeout, "login:", boot, accelerator == null
-                        ? VerifierConfig.Accelerator.fromEnvironment() : VerifierConfig.Accelerator.parse(accelerator),
+                        ? dev.kiln.disk.QemuAccelerator.fromEnvironment() : dev.kiln.disk.QemuAccelerator.parse(accelerator),
                         new OperatorPolicy(relaxable == null ? java.util.Set.of() : java.util.Set.of(relaxable.split(",")), allowUninspectable))
                         .verify(file, new Verification.Claim(format, null, null, expected, policy), workspace);
             } finally {

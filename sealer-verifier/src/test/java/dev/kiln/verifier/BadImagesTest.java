@@ -24,7 +24,7 @@ class BadImagesTest {
     Path temp;
 
     private Finding only(Path file, String format, String sha256, String rawSha256, boolean boot) throws Exception {
-        VerificationReport report = new Verification(Duration.ofSeconds(20), "login:", boot, VerifierConfig.Accelerator.fromEnvironment(), OperatorPolicy.strict())
+        VerificationReport report = new Verification(Duration.ofSeconds(20), "login:", boot, dev.kiln.disk.QemuAccelerator.fromEnvironment(), OperatorPolicy.strict())
                 .verify(file, new Verification.Claim(format, sha256, rawSha256, SealingRulesTest.EXPECTED, STRICT), temp.resolve("ws"));
         assertEquals(VerificationReport.REJECTED, report.verdict());
         assertEquals(1, report.findings().size(), report.findings().toString());
@@ -42,7 +42,7 @@ class BadImagesTest {
         for (String[] format : new String[][] {{"qcow2", "qcow2", ""}, {"vhd", "vpc", "subformat=fixed,force_size=on"},
                 {"vhdx", "vhdx", ""}, {"vmdk", "vmdk", "subformat=streamOptimized"}}) {
             Path file = TestImages.convert(raw, format[1], format[2].isEmpty() ? List.of() : List.of("-o", format[2]), temp.resolve("disk." + format[0]));
-            VerificationReport report = new Verification(Duration.ofSeconds(1), "login:", false, VerifierConfig.Accelerator.fromEnvironment(), OperatorPolicy.strict()).verify(file,
+            VerificationReport report = new Verification(Duration.ofSeconds(1), "login:", false, dev.kiln.disk.QemuAccelerator.fromEnvironment(), OperatorPolicy.strict()).verify(file,
                     new Verification.Claim(format[0], Sha256.of(file), rawSha, SealingRulesTest.EXPECTED, STRICT), temp.resolve("ws-" + format[0]));
             assertTrue(report.verified(), format[0] + ": " + report.findings());
             assertEquals(rawSha, report.rawSha256(), format[0]);

@@ -71,7 +71,7 @@ class BootTestTest {
             });
             listener.start();
             try {
-                new BootTest(Duration.ofMinutes(4), Pattern.compile("kiln-probe: (reached|unreachable)"), VerifierConfig.Accelerator.fromEnvironment())
+                new BootTest(Duration.ofMinutes(4), Pattern.compile("kiln-probe: (reached|unreachable)"), dev.kiln.disk.QemuAccelerator.fromEnvironment())
                         .boot(disk, "raw", temp);
             } finally {
                 listener.interrupt();
@@ -93,7 +93,7 @@ class BootTestTest {
     @Test
     void aQemuThatDiesOfASignalIsBootedAgainAndOnlyAnImageThatCrashesItEveryTimeIsRejected() throws Exception {
         Path disk = TestImages.bootableSealed(TestImages.COMMIT);
-        BootTest boot = new BootTest(Duration.ofMinutes(4), Pattern.compile("login:"), VerifierConfig.Accelerator.fromEnvironment());
+        BootTest boot = new BootTest(Duration.ofMinutes(4), Pattern.compile("login:"), dev.kiln.disk.QemuAccelerator.fromEnvironment());
 
         Path once = Files.createDirectories(temp.resolve("once"));
         List<Long> crashed = new CopyOnWriteArrayList<>();

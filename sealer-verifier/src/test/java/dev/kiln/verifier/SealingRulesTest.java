@@ -34,7 +34,7 @@ class SealingRulesTest {
     }
 
     static VerificationReport inspect(Path raw, KilnFile.Verify policy, OperatorPolicy operator, Path workspace) throws Exception {
-        return new Verification(Duration.ofSeconds(1), "login:", false, VerifierConfig.Accelerator.fromEnvironment(), operator)
+        return new Verification(Duration.ofSeconds(1), "login:", false, dev.kiln.disk.QemuAccelerator.fromEnvironment(), operator)
                 .verify(raw, new Verification.Claim("raw", null, null, EXPECTED, policy), workspace);
     }
 

@@ -27,7 +27,7 @@ class VerificationTest {
     Path temp;
 
     private final Verification verification = new Verification(Duration.ofSeconds(1), "login:", false,
-            VerifierConfig.Accelerator.fromEnvironment(), OperatorPolicy.strict());
+            dev.kiln.disk.QemuAccelerator.fromEnvironment(), OperatorPolicy.strict());
 
     @Test
     void anOvaCarryingAVerifiedVmdkIsJudgedByThatVmdksDecodingAndStillHeldToItsOwnClaims() throws Exception {

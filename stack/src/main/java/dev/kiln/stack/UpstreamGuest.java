@@ -38,7 +38,7 @@ public final class UpstreamGuest implements AutoCloseable {
     public static UpstreamGuest boot(UpstreamImage upstream, Path disk, boolean snapshot, Path dir) throws IOException {
         int ssh = LoopbackPorts.free();
         List<String> command = new ArrayList<>(List.of("qemu-system-x86_64",
-                "-machine", "accel=" + accelerator(), "-cpu", "max",
+                "-machine", "accel=" + dev.kiln.disk.QemuAccelerator.fromEnvironment(), "-cpu", "max",
                 "-m", "1024", "-smp", "2", "-display", "none", "-monitor", "none", "-no-reboot",
                 "-drive", "file=" + disk + ",if=virtio,format=qcow2",
                 "-netdev", "user,id=n0,hostfwd=tcp:127.0.0.1:" + ssh + "-:22", "-device", "virtio-net-pci,netdev=n0",
@@ -126,8 +126,4 @@ public final class UpstreamGuest implements AutoCloseable {
         qemu.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
     }
 
-    private static String accelerator() {
-        String value = System.getenv("KILN_QEMU_ACCELERATOR");
-        return value == null || value.isBlank() ? "tcg" : value;
-    }
 }

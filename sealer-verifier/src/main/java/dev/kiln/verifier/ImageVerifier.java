@@ -48,7 +48,7 @@ public class ImageVerifier {
     ImageVerifier(VerifierConfig config, ReportStore reports, @Channel("verification-results") Emitter<String> events, MeterRegistry metrics) {
         this.config = config;
         this.verification = new Verification(config.bootTimeout(), config.bootMarker(), config.boot(), config.accelerator(), config.operatorPolicy())
-                .limitedTo(ImageLimits.of(config)).readingAtOnce(config.concurrency());
+                .limitedTo(ImageLimits.of(config));
         this.artifacts = new ArtifactSource(config.s3());
         this.reports = reports;
         this.events = events;
@@ -60,9 +60,8 @@ public class ImageVerifier {
         sweepAbandoned(config);
     }
 
-    // Every format of a release at once (kiln-verifications' max-concurrency): they share one boot (Proofs), and only
-    // reading images on the host is bounded (kiln.verifier.concurrency), so the formats waiting for the boot are
-    // decoded (niced) and inspected while it runs.
+    // Two at a time by default (KILN_VERIFIER_CONCURRENCY): the formats of one release share one boot (Proofs), so
+    // another format is decoded (niced) and inspected while it runs.
     @Incoming("image-built")
     @Blocking(value = "kiln-verifications", ordered = false)
     public void onImageBuilt(String payload) throws Exception {
@@ -97,17 +96,16 @@ public class ImageVerifier {
         Deadline deadline = Deadline.start(config.deadline(), "kiln.verifier.deadline");
         try {
             KilnFile policy;
+            Path artifact;
             try {
                 policy = ImagePolicy.at(built.release(), workspace);
+                artifact = artifacts.fetch(built.artifact().location(), workspace);
             } catch (Rejection e) {
                 return rejected(built, new Finding(e.check(), e.path(), e.getMessage()));
             }
             Expectations expected = new Expectations(built.release().image(), built.release().version(), built.release().commit(),
                     policy.upstream().sshUsername());
-            // Fetched within the bound on reading images on the host: six formats' downloads at once would slow the one
-            // the boot waits for.
-            VerificationReport report = verification.verify(() -> artifacts.fetch(built.artifact().location(), workspace),
-                    new Verification.Claim(built.format(), built.artifact().sha256(),
+            VerificationReport report = verification.verify(artifact, new Verification.Claim(built.format(), built.artifact().sha256(),
                     built.artifact().rawSha256(), expected, policy.verify()), workspace);
             return deadline.passed() ? rejected(built, overran(deadline)) : report;
         } catch (InterruptedException | IOException e) {

@@ -35,11 +35,6 @@ final class Proofs<K, T> {
 
     /** The proof for these bytes: an earlier one, one under way (waited for), or made now by {@code check}. */
     Outcome<T> once(K key, Check<T> check) throws Rejection, IOException, InterruptedException {
-        return once(key, check, () -> { });
-    }
-
-    /** As {@link #once(Object, Check)}, running {@code beforeWaiting} first if it waits for a proof under way. */
-    Outcome<T> once(K key, Check<T> check, Runnable beforeWaiting) throws Rejection, IOException, InterruptedException {
         while (true) {
             CompletableFuture<T> mine = new CompletableFuture<>();
             CompletableFuture<T> earlier;
@@ -47,9 +42,6 @@ final class Proofs<K, T> {
                 earlier = byKey.putIfAbsent(key, mine);
             }
             if (earlier != null) {
-                if (!earlier.isDone()) {
-                    beforeWaiting.run();
-                }
                 try {
                     return new Outcome<>(earlier.get(), false);
                 } catch (ExecutionException failed) {

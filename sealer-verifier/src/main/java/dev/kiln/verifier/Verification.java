@@ -28,47 +28,29 @@ public final class Verification {
     public record Claim(String format, String sha256, String rawSha256, Expectations expected, KilnFile.Verify policy) {
     }
 
-    /** How a disk is booted: QEMU ({@link BootTest}); tests put a boot of their own here. */
-    interface Boot {
-        /** Milliseconds from power-on to the boot marker. */
-        long boot(Path disk, String qemuFormat, Path workspace) throws Rejection, IOException, InterruptedException;
-    }
-
-    private final Boot boot;
+    private final BootTest boot;
     private final boolean bootEnabled;
     private final OperatorPolicy operator;
     private final ImageLimits limits;
-    private final OfflineWork offline;
     private final Proofs<String, BootProof> booted = new Proofs<>();
     private final Proofs<DiskKey, DiskProof> inspected = new Proofs<>();
 
     public Verification(java.time.Duration bootTimeout, String bootMarker, boolean bootEnabled,
                         dev.kiln.disk.QemuAccelerator accelerator, OperatorPolicy operator) {
-        this(new BootTest(bootTimeout, java.util.regex.Pattern.compile(bootMarker), accelerator)::boot, bootEnabled, operator,
-                ImageLimits.defaults(), new OfflineWork(DEFAULT_CONCURRENCY));
+        this(new BootTest(bootTimeout, java.util.regex.Pattern.compile(bootMarker), accelerator), bootEnabled, operator, ImageLimits.defaults());
     }
 
-    Verification(Boot boot, boolean bootEnabled, OperatorPolicy operator, ImageLimits limits, OfflineWork offline) {
+    private Verification(BootTest boot, boolean bootEnabled, OperatorPolicy operator, ImageLimits limits) {
         this.boot = boot;
         this.bootEnabled = bootEnabled;
         this.operator = operator;
         this.limits = limits;
-        this.offline = offline;
     }
-
-    /** Images read on the host at once unless configured (kiln.verifier.concurrency): one per core of the small host. */
-    static final int DEFAULT_CONCURRENCY = 2;
 
     /** The same verification with other limits than {@link ImageLimits#defaults()}. */
     public Verification limitedTo(ImageLimits limits) {
-        return new Verification(boot, bootEnabled, operator, limits, offline);
+        return new Verification(boot, bootEnabled, operator, limits);
     }
-
-    /** The same verification reading at most {@code concurrency} images on the host at once. */
-    public Verification readingAtOnce(int concurrency) {
-        return new Verification(boot, bootEnabled, operator, limits, new OfflineWork(concurrency));
-    }
-
 
     /** One boot of a disk: the format it was booted as, how long to the marker, and when. */
     record BootProof(String format, long bootMillis, Instant at) {
@@ -79,27 +61,11 @@ public final class Verification {
                      long decodeMillis, long inspectMillis, Instant at) {
     }
 
-    /** An artifact's digest, and its disk file when it is the file claimed (null when not). */
-    private record Read(String sha256, DecodedImage.DiskFile disk) {
-    }
-
     /** The same file, judged against the same expectations and policy, is judged the same. */
     private record DiskKey(DiskFormat format, String sha256, Expectations expected, KilnFile.Verify policy) {
     }
 
     public VerificationReport verify(Path artifact, Claim claim, Path workspace) throws IOException, InterruptedException {
-        return verify(() -> artifact, claim, workspace);
-    }
-
-    /** Verifies the artifact {@code fetch} brings into the workspace (fetching is host-side work, bounded like decoding). */
-    VerificationReport verify(Proofs.Check<Path> fetch, Claim claim, Path workspace) throws IOException, InterruptedException {
-        try (OfflineWork.Turn turn = offline.turn()) {
-            return verify(fetch, claim, workspace, turn);
-        }
-    }
-
-    private VerificationReport verify(Proofs.Check<Path> fetch, Claim claim, Path workspace, OfflineWork.Turn turn)
-            throws IOException, InterruptedException {
         Map<String, Long> phases = new LinkedHashMap<>();
         Map<String, String> rulesChecked = new LinkedHashMap<>();
         List<Finding> findings = new ArrayList<>();
@@ -111,25 +77,18 @@ public final class Verification {
         Files.createDirectories(workspace);
         try {
             long t = System.nanoTime();
-            // The file, its digest and, if it is the file the event names, its disk file (an OVA unpacked).
-            Read read = turn.run(() -> {
-                Path artifact = fetch.run();
-                String digest = Sha256.of(artifact);
-                boolean claimed = claim.sha256() == null || claim.sha256().equals(digest);
-                return new Read(digest, claimed ? DecodedImage.diskOf(artifact, claim.format(), digest, workspace, limits) : null);
-            });
-            sha256 = read.sha256();
-            if (read.disk() == null) {
+            sha256 = Sha256.of(artifact);
+            if (claim.sha256() != null && !claim.sha256().equals(sha256)) {
                 throw new Rejection("artifact", "", "the file's sha256 is " + sha256 + " but the event says " + claim.sha256()
                         + "; it changed or was damaged after it was built");
             }
-            DecodedImage.DiskFile disk = read.disk();
+            DecodedImage.DiskFile disk = DecodedImage.diskOf(artifact, claim.format(), sha256, workspace, limits);
             phases.put("digest", millisSince(t));
 
             t = System.nanoTime();
             // The OVA's disk is the VMDK format's file: whichever of the two comes second is judged by the first's decoding.
             Proofs.Outcome<DiskProof> checked = inspected.once(new DiskKey(disk.format(), disk.sha256(), expected, claim.policy()),
-                    () -> turn.run(() -> decodeAndInspect(disk, claim, workspace)), turn::pause);
+                    () -> decodeAndInspect(disk, claim, workspace));
             DiskProof proof = checked.proof();
             rawSha256 = proof.rawSha256();
             findings.addAll(proof.findings());
@@ -150,9 +109,6 @@ public final class Verification {
             }
 
             if (bootEnabled && findings.isEmpty()) {
-                // The boot has its own bound (BootTest); a format booting or waiting for the boot leaves its permit to
-                // the next format's reading.
-                turn.pause();
                 t = System.nanoTime();
                 Proofs.Outcome<BootProof> boot = booted.once(rawSha256, () -> new BootProof(claim.format(),
                         this.boot.boot(disk.file(), disk.format().qemuFormat(), workspace), Instant.now()));

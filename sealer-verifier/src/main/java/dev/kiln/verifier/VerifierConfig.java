@@ -33,14 +33,6 @@ public interface VerifierConfig {
     @WithDefault("30m")
     Duration deadline();
 
-    /**
-     * How many images are read on the host at once (fetched, digested, decoded, inspected). Boots are bounded apart, and
-     * a format waiting for its disk's boot holds no share of this: on 2 cores, one format boots while the others are
-     * read behind it (niced).
-     */
-    @WithDefault("" + Verification.DEFAULT_CONCURRENCY)
-    int concurrency();
-
     /** The largest disk (virtual size, GiB) an image may declare; a larger one is refused before it is decoded. */
     @WithDefault("" + ImageLimits.DEFAULT_MAX_VIRTUAL_SIZE_GIB)
     int maxVirtualSizeGib();

@@ -7,12 +7,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
-import java.util.Arrays;
-import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -23,8 +17,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The OVA's disk is the VMDK format's file, byte for byte: whichever of the two is verified second is judged by the
- * first's decoding and inspection, with the same verdict, and still held to its own claims. QEMU boots are off here
- * (the service test boots); this is about what is decoded and inspected, and when.
+ * first's decoding and inspection, with the same verdict, and still held to its own claims. Boots are off here (the
+ * service test boots); this is about what is decoded and inspected.
  */
 class VerificationTest {
     private static final KilnFile.Verify STRICT = new KilnFile.Verify(List.of());
@@ -94,84 +88,7 @@ class VerificationTest {
                 "two files, two decodings: " + ofQcow2.phaseMillis() + " " + ofVmdk.phaseMillis());
     }
 
-    @Test
-    void aFormatWaitingForItsDisksBootLeavesTheReadingOfImagesToTheNextOne() throws Exception {
-        Path raw = TestImages.disk(TestImages.sealedTree(temp.resolve("tree")), temp.resolve("disk.raw"));
-        Path qcow2 = TestImages.convert(raw, "qcow2", List.of(), temp.resolve("image.qcow2"));
-        Path leakyTree = TestImages.sealedTree(temp.resolve("leaky-tree"));
-        TestImages.write(leakyTree, "etc/ssh/ssh_host_ed25519_key", "private");
-        Path leaky = TestImages.convert(TestImages.disk(leakyTree, temp.resolve("leaky.raw")), "vhdx", List.of(), temp.resolve("leaky.vhdx"));
-        CountDownLatch booting = new CountDownLatch(1);
-        CountDownLatch bootEnds = new CountDownLatch(1);
-        AtomicInteger boots = new AtomicInteger();
-        // A boot held until the test lets it end: what the other verifications do meanwhile is what is checked.
-        Verification.Boot heldBoot = (disk, qemuFormat, workspace) -> {
-            boots.incrementAndGet();
-            booting.countDown();
-            bootEnds.await();
-            return 1;
-        };
-        // One image read on the host at a time.
-        Verification oneReader = new Verification(heldBoot, true, OperatorPolicy.strict(), ImageLimits.defaults(), new OfflineWork(1));
-        String rawSha = Sha256.of(raw);
-
-        CompletableFuture<VerificationReport> ofRaw = inThread("raw", () -> verify(oneReader, raw, "raw", rawSha, "raw"));
-        assertTrue(booting.await(60, TimeUnit.SECONDS), "the raw disk's boot began");
-        CompletableFuture<VerificationReport> ofQcow2 = inThread("qcow2", () -> verify(oneReader, qcow2, "qcow2", rawSha, "qcow2"));
-        awaitWaitingForTheBoot("qcow2");
-
-        // The qcow2 is decoded and waits for its disk's boot; another image is read and judged meanwhile.
-        VerificationReport ofLeaky = inThread("leaky", () -> verify(oneReader, leaky, "vhdx", null, "leaky")).get(60, TimeUnit.SECONDS);
-        assertFalse(ofLeaky.verified());
-        assertTrue(ofLeaky.findings().stream().anyMatch(f -> f.path().equals("/etc/ssh/ssh_host_ed25519_key")), ofLeaky.findings().toString());
-        assertFalse(ofRaw.isDone() || ofQcow2.isDone(), "both wait for the boot");
-
-        bootEnds.countDown();
-        VerificationReport raws = ofRaw.get(60, TimeUnit.SECONDS);
-        VerificationReport qcow2s = ofQcow2.get(60, TimeUnit.SECONDS);
-        assertTrue(raws.verified() && qcow2s.verified(), raws.findings() + " " + qcow2s.findings());
-        assertTrue(qcow2s.phaseMillis().containsKey("decode") && qcow2s.phaseMillis().containsKey("boot-wait"), qcow2s.phaseMillis().toString());
-        assertEquals(1, boots.get(), "one disk, one boot");
-    }
-
-    private interface Verifying {
-        VerificationReport run() throws Exception;
-    }
-
-    private static CompletableFuture<VerificationReport> inThread(String name, Verifying verifying) {
-        CompletableFuture<VerificationReport> report = new CompletableFuture<>();
-        Thread thread = new Thread(() -> {
-            try {
-                report.complete(verifying.run());
-            } catch (Throwable e) {
-                report.completeExceptionally(e);
-            }
-        }, "verifying-" + name);
-        thread.setDaemon(true);
-        thread.start();
-        return report;
-    }
-
-    /** Until the named verification waits for a boot under way (not for a turn at reading images). */
-    private static void awaitWaitingForTheBoot(String name) throws InterruptedException {
-        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (System.nanoTime() < until) {
-            for (Map.Entry<Thread, StackTraceElement[]> thread : Thread.getAllStackTraces().entrySet()) {
-                if (thread.getKey().getName().equals("verifying-" + name) && thread.getKey().getState() == Thread.State.WAITING
-                        && Arrays.stream(thread.getValue()).anyMatch(f -> f.getClassName().equals(CompletableFuture.class.getName()))) {
-                    return;
-                }
-            }
-            Thread.sleep(50);
-        }
-        throw new AssertionError("the " + name + " verification never came to wait for its disk's boot");
-    }
-
     private VerificationReport verify(Path artifact, String format, String rawSha256, String workspace) throws Exception {
-        return verify(verification, artifact, format, rawSha256, workspace);
-    }
-
-    private VerificationReport verify(Verification verification, Path artifact, String format, String rawSha256, String workspace) throws Exception {
         return verification.verify(artifact, new Verification.Claim(format, Sha256.of(artifact), rawSha256, SealingRulesTest.EXPECTED, STRICT),
                 temp.resolve("ws-" + workspace));
     }

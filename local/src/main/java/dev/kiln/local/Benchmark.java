@@ -76,7 +76,29 @@ public final class Benchmark {
         Path out = benches.resolve("bench-" + Instant.now().toString().replace(':', '-') + ".md");
         Files.writeString(out, report);
         System.out.println(report);
-        System.out.println("kiln: results in " + out + " (the run's state and logs: " + state + ")");
+        // The run's published disks (two releases in six formats, about 4 GiB) are measured by now; kept, a few runs
+        // filled this machine's disk. Its logs, reports, broker and database stay for reading.
+        long freed = stored(state.resolve("artifacts"));
+        dev.kiln.disk.Trees.delete(state.resolve("artifacts"));
+        System.out.println("kiln: results in " + out + " (the run's logs and state: " + state + "; its published disks, "
+                + freed / (1 << 20) + " MiB on disk, were removed)");
+    }
+
+    /** Bytes a tree takes on disk: its sparse files' holes not counted, a file with two names (the store's) once. */
+    private static long stored(Path tree) throws java.io.IOException {
+        if (!Files.isDirectory(tree)) {
+            return 0;
+        }
+        try (Stream<Path> files = Files.walk(tree)) {
+            java.util.Set<Object> counted = new java.util.HashSet<>();
+            long blocks = 0;
+            for (Path file : (Iterable<Path>) files.filter(Files::isRegularFile)::iterator) {
+                if (counted.add(Files.getAttribute(file, "unix:ino"))) {
+                    blocks += ((Number) Files.getAttribute(file, "unix:blocks")).longValue();
+                }
+            }
+            return blocks * 512;
+        }
     }
 
     String run(Path root, Path state) throws Exception {

@@ -84,21 +84,16 @@ public final class Benchmark {
                 + freed / (1 << 20) + " MiB on disk, were removed)");
     }
 
-    /** Bytes a tree takes on disk: its sparse files' holes not counted, a file with two names (the store's) once. */
-    private static long stored(Path tree) throws java.io.IOException {
+    /** Bytes a tree takes on disk, as du counts them: a sparse file's holes not at all, a file of two names once. */
+    static long stored(Path tree) throws Exception {
         if (!Files.isDirectory(tree)) {
             return 0;
         }
-        try (Stream<Path> files = Files.walk(tree)) {
-            java.util.Set<Object> counted = new java.util.HashSet<>();
-            long blocks = 0;
-            for (Path file : (Iterable<Path>) files.filter(Files::isRegularFile)::iterator) {
-                if (counted.add(Files.getAttribute(file, "unix:ino"))) {
-                    blocks += ((Number) Files.getAttribute(file, "unix:blocks")).longValue();
-                }
-            }
-            return blocks * 512;
+        ToolProcess.Result du = ToolProcess.run(List.of("du", "-s", "-B1", tree.toString()), Duration.ofMinutes(1));
+        if (!du.ok() || du.output().isEmpty()) {
+            throw new IllegalStateException("du " + tree + " failed: " + du.output());
         }
+        return Long.parseLong(du.output().get(du.output().size() - 1).split("\\s+")[0]);
     }
 
     String run(Path root, Path state) throws Exception {

@@ -29,6 +29,19 @@ class BenchmarkTest {
             """;
 
     @Test
+    void aStoresSizeCountsASparseDisksDataAndAHardLinkedFileOnce(@org.junit.jupiter.api.io.TempDir java.nio.file.Path store) throws Exception {
+        java.nio.file.Path blob = java.nio.file.Files.createDirectories(store.resolve("sha256")).resolve("disk");
+        try (java.io.RandomAccessFile disk = new java.io.RandomAccessFile(blob.toFile(), "rw")) {
+            disk.setLength(1L << 30); // a 1 GiB disk, all hole but 1 MiB of data
+            disk.write(new byte[1 << 20]);
+        }
+        java.nio.file.Files.createLink(java.nio.file.Files.createDirectories(store.resolve("images")).resolve("disk.raw"), blob);
+        long stored = Benchmark.stored(store);
+        assertTrue(stored >= 1 << 20 && stored < 2 << 20, "stored " + stored + " bytes");
+        assertEquals(0, Benchmark.stored(store.resolve("absent")));
+    }
+
+    @Test
     void wrksRateAndPercentilesAreReadInMilliseconds() throws IOException {
         Benchmark.Wrk wrk = Benchmark.Wrk.parse(WRK);
         assertEquals(47183.22, wrk.requestsPerSecond(), 0.001);

@@ -180,7 +180,7 @@ final class ReleaseBuild {
 
     /** The build log as it stands, stored; null (and a warning) when it cannot be. */
     private String storeLogSoFar(BuildContext build, String logName, String format) {
-        if (build.buildLog() == null || store == null) {
+        if (build.buildLog() == null) {
             return null;
         }
         try {

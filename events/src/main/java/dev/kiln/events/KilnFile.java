@@ -53,6 +53,9 @@ public record KilnFile(String image, String description, Upstream upstream, Buil
 
     /** Where the image starts from: a published image pinned by its checksum. */
     public record Upstream(String url, String sha256, String sshUsername, String sshPrivateKeyFile) {
+        /** The login scripts/build-upstream-image gives the build's key to: upstream.ssh_username when unset. */
+        public static final String DEFAULT_SSH_USERNAME = "kiln-build";
+
         public Upstream {
             Require.text(url, "upstream.url");
             if (!url.startsWith("https://") && !url.startsWith("http://") && !url.startsWith("file:///")) {
@@ -61,7 +64,7 @@ public record KilnFile(String image, String description, Upstream upstream, Buil
             if (sha256 == null || !SHA256.matcher(sha256).matches()) {
                 throw new InvalidField("upstream.sha256", "must be the upstream image's sha256 (64 lowercase hex characters), but was '" + sha256 + "'");
             }
-            sshUsername = sshUsername == null ? "kiln-build" : sshUsername;
+            sshUsername = sshUsername == null ? DEFAULT_SSH_USERNAME : sshUsername;
         }
     }
 

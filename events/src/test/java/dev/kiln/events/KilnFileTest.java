@@ -25,6 +25,8 @@ class KilnFileTest {
         assertEquals("debian-chrony", file.image());
         assertEquals(SHA, file.upstream().sha256());
         assertEquals("kiln-build", file.upstream().sshUsername());
+        assertEquals(dev.kiln.stack.UpstreamGuest.BUILD_USER, KilnFile.Upstream.DEFAULT_SSH_USERNAME,
+                "kiln.yaml's default login is the one scripts/build-upstream-image gives the key to, as the test stack knows it");
         assertEquals("packer/image.pkr.hcl", file.build().template());
         assertEquals(Duration.ofMinutes(20), file.build().timeoutDuration());
         assertEquals(KilnFile.ALL_FORMATS, file.formats());

@@ -11,6 +11,7 @@ import dev.kiln.stack.DemoRepository;
 import dev.kiln.stack.KafkaBroker;
 import dev.kiln.stack.LoopbackPorts;
 import dev.kiln.stack.PostgresCluster;
+import dev.kiln.stack.UpstreamGuest;
 import dev.kiln.stack.UpstreamImage;
 
 import java.io.IOException;
@@ -323,7 +324,7 @@ public final class Benchmark {
             vars.put("upstream_image", upstream.image().toString());
             vars.put("upstream_sha256", upstream.sha256());
             vars.put("output_dir", output.toString());
-            vars.put("ssh_username", "kiln-build");
+            vars.put("ssh_username", UpstreamGuest.BUILD_USER);
             vars.put("ssh_private_key_file", key.toString());
             vars.put("playbook_file", site.toString());
             vars.put("kiln_roles_dir", roles.toString());

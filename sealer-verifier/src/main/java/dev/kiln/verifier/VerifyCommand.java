@@ -72,7 +72,7 @@ public final class VerifyCommand {
                 buildUser = buildUser == null ? kiln.upstream().sshUsername() : buildUser;
                 image = image == null ? kiln.image() : image;
             }
-            Expectations expected = new Expectations(image, version, commit, buildUser == null ? "kiln-build" : buildUser);
+            Expectations expected = new Expectations(image, version, commit, buildUser == null ? dev.kiln.events.KilnFile.Upstream.DEFAULT_SSH_USERNAME : buildUser);
             Duration timeout = bootTimeout == null ? Duration.ofMinutes(5) : Duration.parse("PT" + bootTimeout.toUpperCase());
             Path workspace = Files.createTempDirectory("kiln-verify-");
             VerificationReport report;

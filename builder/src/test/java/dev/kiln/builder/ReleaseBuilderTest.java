@@ -71,6 +71,14 @@ class ReleaseBuilderTest {
                       ansible.builtin.user:
                         name: app
                         password: "!"
+                    - name: Guest agents' state of the build machine, with no agent installed to clean it
+                      ansible.builtin.shell: |
+                        mkdir -p /var/lib/waagent /var/lib/cloud/instances/i-build /var/lib/cloud/data /var/lib/hyperv
+                        echo '<Environment/>' > /var/lib/waagent/ovf-env.xml
+                        touch /var/lib/cloud/instances/i-build/boot-finished
+                        ln -sfn /var/lib/cloud/instances/i-build /var/lib/cloud/instance
+                        echo i-build > /var/lib/cloud/data/instance-id
+                        echo pool > /var/lib/hyperv/.kvp_pool_0
                 """);
         // Roles of the repository named like kiln's cannot stand in for them (kiln runs its own by path).
         repo.write("ansible/roles/seal/tasks/main.yml", "- name: A look-alike that would leave the image unsealed\n"
@@ -130,6 +138,10 @@ class ReleaseBuilderTest {
         assertFalse(disk.exists("/home/kiln-build"), "the build login's home (and keys) are gone");
         assertFalse(disk.exists("/etc/sudoers.d/kiln-build"));
         assertFalse(disk.cat("/etc/passwd").contains("kiln-build"));
+        for (String agentState : List.of("/var/lib/waagent/ovf-env.xml", "/var/lib/cloud/instance", "/var/lib/cloud/instances/i-build",
+                "/var/lib/cloud/data/instance-id", "/var/lib/hyperv/.kvp_pool_0")) {
+            assertFalse(disk.exists(agentState), agentState + " (hypervisor-agent) was sealed though no agent was installed to clean it");
+        }
         String app = disk.cat("/etc/shadow").lines().filter(line -> line.startsWith("app:")).findFirst().orElseThrow();
         assertEquals(Long.toString(tagged.sourceDateEpoch() / 86400), app.split(":")[2], "password age clamped to the release's day: " + app);
         assertEquals(List.of(), Files.list(BuilderDirectories.root.resolve("work")).toList(), "the workspace is cleaned");

@@ -55,6 +55,14 @@ variable "accelerator" {
   default = "tcg"
 }
 
+# Optional: declared, it is where kiln wants the guest's serial console written (a file in the build's workspace).
+# When a build fails, kiln copies the console's end into the build log, and, when the guest never answered SSH, its
+# last line into the reason. /dev/null when Packer runs without kiln.
+variable "console_log" {
+  type    = string
+  default = "/dev/null"
+}
+
 source "qemu" "image" {
   iso_url          = var.upstream_image
   iso_checksum     = "sha256:${var.upstream_sha256}"
@@ -70,7 +78,7 @@ source "qemu" "image" {
   accelerator      = var.accelerator
   cpus             = 2
   memory           = 1024
-  qemuargs         = [["-cpu", "max"]]
+  qemuargs         = [["-cpu", "max"], ["-serial", "file:${var.console_log}"]]
   disk_interface   = "virtio"
   net_device       = "virtio-net"
   headless         = true

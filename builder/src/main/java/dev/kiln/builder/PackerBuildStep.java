@@ -27,6 +27,8 @@ final class PackerBuildStep implements BuildStep {
     private Path tmp;
     private dev.kiln.disk.DirectoryClaim tmpClaim;
     private Optional<BuildUser> user = Optional.empty();
+    /** How much of a failed build's guest console goes into the build log. */
+    private static final int CONSOLE_LINES = 40;
 
 
     @Override
@@ -105,6 +107,13 @@ final class PackerBuildStep implements BuildStep {
             throw new BuildFailure("the Packer template " + kiln.build().template() + " is refused: "
                     + refused.orElse("packer inspect exited with " + inspected.exitCode()));
         }
+        // Given only to a template that declares it: Packer refuses a -var the template does not declare.
+        Path console = build.workspace().resolve("guest-console.log");
+        boolean consoleWritten = TemplatePlan.of(inspected.output()).variables().contains(GuestConsole.VARIABLE);
+        if (consoleWritten) {
+            varArgs.add("-var");
+            varArgs.add(GuestConsole.VARIABLE + "=" + console);
+        }
 
         // Each line of the build log stamped with its time (UTC), so a slow build shows which of its parts was slow.
         List<String> command = new ArrayList<>(List.of("packer", "build", "-color=false", "-timestamp-ui", "-on-error=cleanup"));
@@ -113,19 +122,45 @@ final class PackerBuildStep implements BuildStep {
         Duration timeout = kiln.build().timeoutDuration();
         build.log("$ packer build " + kiln.build().template() + " (timeout " + kiln.build().timeout() + ")");
         ToolProcess.Result result = untrusted(build, command, dir, env, timeout);
-        if (result.timedOut()) {
-            throw new BuildFailure("the build passed its timeout of " + kiln.build().timeout()
-                    + " and was stopped; raise build.timeout in kiln.yaml if the image needs longer");
-        }
-        if (result.exitCode() != 0) {
+        if (result.timedOut() || result.exitCode() != 0) {
+            String lastWords = consoleWritten ? showConsole(build, console) : "";
+            // Once the guest answered, Packer's and Ansible's lines say what failed; before, only the console can.
+            if (result.output().stream().anyMatch(line -> line.contains("Connected to SSH!"))) {
+                lastWords = "";
+            }
+            if (result.timedOut()) {
+                throw new BuildFailure("the build passed its timeout of " + kiln.build().timeout()
+                        + " and was stopped; raise build.timeout in kiln.yaml if the image needs longer" + lastWords);
+            }
             throw new BuildFailure("packer build failed (exit " + result.exitCode() + "): "
-                    + firstError(result.output()).orElse("see the build log"));
+                    + firstError(result.output()).orElse("see the build log") + lastWords);
         }
         Path disk = output.resolve("disk.raw");
-        if (!Files.isRegularFile(disk)) {
+        if (!Files.exists(disk, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
             throw new BuildFailure("the template wrote no " + disk.getFileName() + " into output_dir; set format = \"raw\" and vm_name = \"disk.raw\" in its qemu source");
         }
-        build.rawDisk(disk);
+        build.rawDisk(SandboxOutput.file(build.workspace(), disk));
+    }
+
+    /**
+     * A failed build's guest console, its end copied into the build log; returns its last line for the reason, which
+     * is what a guest that never answered SSH was doing (a panic, a hung unit, a login prompt with no network).
+     */
+    private static String showConsole(BuildContext build, Path console) {
+        try {
+            List<String> tail = GuestConsole.tail(build.workspace(), console, CONSOLE_LINES);
+            if (tail.isEmpty()) {
+                build.log("the guest's serial console is empty (" + GuestConsole.VARIABLE + "): the guest never started, or never wrote to ttyS0");
+                return "";
+            }
+            build.log("the guest's serial console, its last " + tail.size() + " lines:");
+            tail.forEach(line -> build.log("  console| " + line));
+            String last = tail.get(tail.size() - 1);
+            return "; the guest's console ended with: " + (last.length() > 200 ? last.substring(0, 200) + "..." : last);
+        } catch (IOException | BuildFailure e) {
+            build.log("the guest's serial console could not be shown: " + e.getMessage());
+            return "";
+        }
     }
 
     /**

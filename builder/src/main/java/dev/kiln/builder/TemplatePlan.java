@@ -5,12 +5,14 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * What a Packer template builds, read from {@code packer inspect} (Packer's own parser, not a text search): its
- * sources, provisioners and post-processors. kiln runs a template only when it builds from QEMU sources, provisions
- * only with Ansible (which runs kiln's playbook) and has no post-processor, since those run on the builder host.
+ * What a Packer template builds, read from {@code packer inspect} (Packer's own parser, not a text search): the
+ * variables it declares, its sources, provisioners and post-processors. kiln runs a template only when it builds from
+ * QEMU sources, provisions only with Ansible (which runs kiln's playbook) and has no post-processor, since those run
+ * on the builder host.
  */
-record TemplatePlan(List<String> sources, List<String> provisioners, List<String> postProcessors) {
+record TemplatePlan(List<String> variables, List<String> sources, List<String> provisioners, List<String> postProcessors) {
     static TemplatePlan of(List<String> inspectOutput) {
+        List<String> variables = new ArrayList<>();
         List<String> sources = new ArrayList<>();
         List<String> provisioners = new ArrayList<>();
         List<String> postProcessors = new ArrayList<>();
@@ -18,19 +20,25 @@ record TemplatePlan(List<String> sources, List<String> provisioners, List<String
         for (String raw : inspectOutput) {
             String line = raw.strip();
             switch (line) {
+                case "> input-variables:" -> section = variables;
                 case "sources:" -> section = sources;
                 case "provisioners:" -> section = provisioners;
                 case "post-processors:" -> section = postProcessors;
                 default -> {
                     if (line.startsWith(">")) {
                         section = null;
+                    } else if (section == variables) {
+                        // "var.output_dir: \"<unknown>\"": the name is what comes before the first colon.
+                        if (line.startsWith("var.") && line.indexOf(':') > 4) {
+                            variables.add(line.substring(4, line.indexOf(':')));
+                        }
                     } else if (section != null && !line.isEmpty() && !line.startsWith("<no ")) {
                         section.add(line);
                     }
                 }
             }
         }
-        return new TemplatePlan(sources, provisioners, postProcessors);
+        return new TemplatePlan(variables, sources, provisioners, postProcessors);
     }
 
     /** Why kiln will not run the template, if it will not. */

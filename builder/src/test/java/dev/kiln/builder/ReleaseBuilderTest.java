@@ -252,7 +252,15 @@ class ReleaseBuilderTest {
             assertFalse(failed.reason().contains("reached kiln's broker"), failed.reason());
             assertFalse(failed.reason().contains("saw kiln's artifact store"), failed.reason());
             assertFalse(failed.reason().contains("ran as root on the builder host"), failed.reason());
+            assertFalse(failed.reason().contains("the guest's console ended with"), "the guest answered SSH, Ansible's line says it: " + failed.reason());
         }
+        // The example template writes the guest's serial console where kiln asks (console_log): a failed build's log shows its end.
+        List<String> log = Files.readAllLines(Path.of(URI.create(BuildResults.failed(breaking).get(0).buildLog())));
+        List<String> console = log.stream().filter(line -> line.contains("console| ")).toList();
+        assertTrue(log.stream().anyMatch(line -> line.contains("the guest's serial console, its last")) && console.size() >= 5,
+                "the guest's console in the build log:\n" + String.join("\n", log.subList(Math.max(0, log.size() - 60), log.size())));
+        assertTrue(console.stream().anyMatch(line -> line.contains("login:")), "a booted guest's console ends at its login prompt: " + console);
+        assertTrue(console.stream().noneMatch(line -> line.chars().anyMatch(c -> c == 0x1b || c == '\r')), "escape sequences removed: " + console);
 
         repo.write("ansible/playbook.yml", Files.readString(ImageRepository.EXAMPLES.resolve("ansible/playbook.yml")))
                 .write("kiln.yaml", repo.kilnYaml().replace("timeout: 20m", "timeout: 15s"));

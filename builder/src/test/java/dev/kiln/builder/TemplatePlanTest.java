@@ -27,6 +27,11 @@ class TemplatePlanTest {
         assertEquals(List.of("qemu.image"), plan.sources());
         assertEquals(List.of("ansible"), plan.provisioners());
         assertEquals(List.of(), plan.postProcessors());
+        assertTrue(plan.variables().containsAll(List.of("output_dir", "playbook_file", GuestConsole.VARIABLE)), plan.variables().toString());
+        TemplatePlan withoutConsole = TemplatePlan.of(inspect(Files.readString(EXAMPLE)
+                .replaceAll("(?s)variable \"console_log\" \\{.*?\\}\n", "").replace("${var.console_log}", "/dev/null")));
+        assertTrue(withoutConsole.variables().contains("output_dir") && !withoutConsole.variables().contains(GuestConsole.VARIABLE),
+                withoutConsole.variables().toString());
         assertEquals(Optional.empty(), TemplatePlan.refusal(inspect(Files.readString(EXAMPLE))));
     }
 

@@ -1,0 +1,59 @@
+package dev.kiln.builder;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * What the sandboxed build leaves is read by the builder only as files of its own: a link or a second name would
+ * hand the builder a host file the sandbox could not read (here, "another image's disk" outside the workspace).
+ */
+class SandboxOutputTest {
+    @TempDir
+    Path temp;
+
+    @Test
+    void aDiskTheBuildWroteIsTaken() throws Exception {
+        Path workspace = Files.createDirectories(temp.resolve("work/w1"));
+        Path disk = Files.write(Files.createDirectories(workspace.resolve("out")).resolve("disk.raw"), new byte[512]);
+        assertEquals(disk.toRealPath(), SandboxOutput.file(workspace, disk));
+    }
+
+    @Test
+    void aLinkToAnotherFileIsRefused() throws Exception {
+        Path workspace = Files.createDirectories(temp.resolve("work/w1"));
+        Path other = Files.write(temp.resolve("another-image.raw"), new byte[512]);
+        Path out = Files.createDirectories(workspace.resolve("out"));
+        Files.createSymbolicLink(out.resolve("disk.raw"), other);
+        assertRefused(workspace, out.resolve("disk.raw"), "not a regular file");
+    }
+
+    @Test
+    void aLinkedDirectoryIsRefused() throws Exception {
+        Path workspace = Files.createDirectories(temp.resolve("work/w1"));
+        Path elsewhere = Files.createDirectories(temp.resolve("elsewhere"));
+        Files.write(elsewhere.resolve("disk.raw"), new byte[512]);
+        Files.createSymbolicLink(workspace.resolve("out"), elsewhere);
+        assertRefused(workspace, workspace.resolve("out/disk.raw"), "through a link");
+    }
+
+    @Test
+    void aSecondNameOfAnotherFileIsRefused() throws Exception {
+        Path workspace = Files.createDirectories(temp.resolve("work/w1"));
+        Path other = Files.write(temp.resolve("another-image.raw"), new byte[512]);
+        Path out = Files.createDirectories(workspace.resolve("out"));
+        Files.createLink(out.resolve("disk.raw"), other);
+        assertRefused(workspace, out.resolve("disk.raw"), "2 names");
+    }
+
+    private static void assertRefused(Path workspace, Path file, String why) {
+        BuildFailure refused = assertThrows(BuildFailure.class, () -> SandboxOutput.file(workspace, file));
+        assertTrue(refused.getMessage().startsWith("out/disk.raw in the build's output") && refused.getMessage().contains(why), refused.getMessage());
+    }
+}

@@ -17,42 +17,45 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class SandboxOutputTest {
     @TempDir
     Path temp;
+    Path workspace;
+    Path out;
+    /** A file of the host outside the workspace, which the sandbox could not read. */
+    Path another;
+
+    @org.junit.jupiter.api.BeforeEach
+    void aWorkspaceAndAnotherImage() throws Exception {
+        workspace = Files.createDirectories(temp.resolve("work/w1"));
+        out = workspace.resolve("out");
+        another = Files.write(temp.resolve("another-image.raw"), new byte[512]);
+    }
 
     @Test
     void aDiskTheBuildWroteIsTaken() throws Exception {
-        Path workspace = Files.createDirectories(temp.resolve("work/w1"));
-        Path disk = Files.write(Files.createDirectories(workspace.resolve("out")).resolve("disk.raw"), new byte[512]);
+        Path disk = Files.write(Files.createDirectories(out).resolve("disk.raw"), new byte[512]);
         assertEquals(disk.toRealPath(), SandboxOutput.file(workspace, disk));
     }
 
     @Test
     void aLinkToAnotherFileIsRefused() throws Exception {
-        Path workspace = Files.createDirectories(temp.resolve("work/w1"));
-        Path other = Files.write(temp.resolve("another-image.raw"), new byte[512]);
-        Path out = Files.createDirectories(workspace.resolve("out"));
-        Files.createSymbolicLink(out.resolve("disk.raw"), other);
-        assertRefused(workspace, out.resolve("disk.raw"), "not a regular file");
+        Files.createSymbolicLink(Files.createDirectories(out).resolve("disk.raw"), another);
+        assertRefused(out.resolve("disk.raw"), "not a regular file");
     }
 
     @Test
     void aLinkedDirectoryIsRefused() throws Exception {
-        Path workspace = Files.createDirectories(temp.resolve("work/w1"));
         Path elsewhere = Files.createDirectories(temp.resolve("elsewhere"));
         Files.write(elsewhere.resolve("disk.raw"), new byte[512]);
-        Files.createSymbolicLink(workspace.resolve("out"), elsewhere);
-        assertRefused(workspace, workspace.resolve("out/disk.raw"), "through a link");
+        Files.createSymbolicLink(out, elsewhere);
+        assertRefused(out.resolve("disk.raw"), "through a link");
     }
 
     @Test
     void aSecondNameOfAnotherFileIsRefused() throws Exception {
-        Path workspace = Files.createDirectories(temp.resolve("work/w1"));
-        Path other = Files.write(temp.resolve("another-image.raw"), new byte[512]);
-        Path out = Files.createDirectories(workspace.resolve("out"));
-        Files.createLink(out.resolve("disk.raw"), other);
-        assertRefused(workspace, out.resolve("disk.raw"), "2 names");
+        Files.createLink(Files.createDirectories(out).resolve("disk.raw"), another);
+        assertRefused(out.resolve("disk.raw"), "2 names");
     }
 
-    private static void assertRefused(Path workspace, Path file, String why) {
+    private void assertRefused(Path file, String why) {
         BuildFailure refused = assertThrows(BuildFailure.class, () -> SandboxOutput.file(workspace, file));
         assertTrue(refused.getMessage().startsWith("out/disk.raw in the build's output") && refused.getMessage().contains(why), refused.getMessage());
     }

@@ -13,8 +13,8 @@ import java.util.stream.Collectors;
 
 /**
  * Where the machine's CPU went between two moments, from /proc: the machine's busy, idle and stolen time, and each
- * process group's own time plus what its finished children used (a build's Packer, QEMU and Ansible are children of
- * the builder that waited for them). Linux only; the bench's way of telling a slower stage from a busier machine.
+ * process group's own time plus what its descendants used, running or finished (a build's Packer, QEMU and Ansible
+ * run below the builder, in its sandbox). Linux only; the bench's way of telling a slower stage from a busier machine.
  */
 final class CpuAccount {
     private static final double TICKS_PER_SECOND = 100.0; // USER_HZ, 100 on every Linux architecture kiln runs on
@@ -23,8 +23,8 @@ final class CpuAccount {
     record Sample(java.time.Instant at, long busy, long idle, long steal, Map<Long, Proc> processes) {
     }
 
-    /** One process's CPU ticks: its own, and its waited-for children's. */
-    record Proc(long pid, String comm, long own, long children) {
+    /** One process's parent and CPU ticks: its own, and its waited-for children's. */
+    record Proc(long pid, long parent, String comm, long own, long children) {
     }
 
     static Sample sample() throws IOException {
@@ -48,7 +48,7 @@ final class CpuAccount {
                     long own = Long.parseLong(rest[11]) + Long.parseLong(rest[12]);
                     long children = Long.parseLong(rest[13]) + Long.parseLong(rest[14]);
                     long pid = Long.parseLong(dir.getFileName().toString());
-                    processes.put(pid, new Proc(pid, comm, own, children));
+                    processes.put(pid, new Proc(pid, Long.parseLong(rest[1]), comm, own, children));
                 } catch (IOException | RuntimeException e) {
                     // the process ended while being read
                 }
@@ -59,8 +59,8 @@ final class CpuAccount {
 
     /**
      * What happened between two samples, in core-seconds: the machine's busy, idle and stolen time, then each group
-     * {@code label} names, its processes' own time and (in brackets) their finished children's; processes it names
-     * null fall under "other", by command name.
+     * {@code label} names, its processes' own time and (in brackets) their descendants' (running ones', and what the
+     * finished ones used); processes with no named ancestor fall under "other", by command name.
      */
     static String between(Sample start, Sample end, LongFunction<String> label) {
         Map<String, long[]> groups = new TreeMap<>();
@@ -74,12 +74,23 @@ final class CpuAccount {
                 continue;
             }
             String group = label.apply(now.pid());
-            if (group == null) {
-                others.merge(now.comm(), own + children, Long::sum);
-            } else {
+            if (group != null) {
                 long[] sum = groups.computeIfAbsent(group, g -> new long[2]);
                 sum[0] += own;
                 sum[1] += children;
+                continue;
+            }
+            // A descendant of a named process (the sandbox below the builder, QEMU below it) is that group's.
+            String ancestor = null;
+            Proc up = end.processes().get(now.parent());
+            for (int hops = 0; up != null && ancestor == null && hops < 64; hops++) {
+                ancestor = label.apply(up.pid());
+                up = end.processes().get(up.parent());
+            }
+            if (ancestor == null) {
+                others.merge(now.comm(), own + children, Long::sum);
+            } else {
+                groups.computeIfAbsent(ancestor, g -> new long[2])[1] += own + children;
             }
         }
         String top = others.entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed()).limit(5)

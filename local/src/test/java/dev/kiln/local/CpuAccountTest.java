@@ -34,4 +34,23 @@ class CpuAccountTest {
         assertTrue(machine.find(), account);
         assertTrue(Double.parseDouble(machine.group(1)) >= seconds - 0.2, "the machine was busy at least as long as the child: " + account);
     }
+
+    @Test
+    void aRunningGrandchildsCpuIsCountedToItsAncestorsGroup() throws Exception {
+        long self = ProcessHandle.current().pid();
+        CpuAccount.Sample before = CpuAccount.sample();
+        // As QEMU runs below the build sandbox below the builder: a shell's child does the work and is still alive.
+        Process sandbox = new ProcessBuilder(List.of("sh", "-c",
+                "sh -c 'i=0; while [ $i -lt 300000 ]; do i=$((i+1)); done; echo worked; exec sleep 60' & wait")).start();
+        try {
+            java.io.BufferedReader out = new java.io.BufferedReader(new java.io.InputStreamReader(sandbox.getInputStream()));
+            assertTrue("worked".equals(out.readLine()));
+            String account = CpuAccount.between(before, CpuAccount.sample(), pid -> pid == self ? "bench" : null);
+            Matcher children = Pattern.compile("bench [0-9.]+ \\(children ([0-9.]+)\\)").matcher(account);
+            assertTrue(children.find() && Double.parseDouble(children.group(1)) >= 0.1, "the grandchild's work is the bench's: " + account);
+        } finally {
+            sandbox.descendants().forEach(ProcessHandle::destroyForcibly);
+            sandbox.destroyForcibly();
+        }
+    }
 }

@@ -192,7 +192,7 @@ class ReleaseBuilderTest {
     }
 
     @Test
-    void aFailingPlaybookAndAnOverrunAreBuildFailedAndLeaveNoQemuBehind() throws Exception {
+    void aFailingPlaybookAnOverrunAndADiskSwappedForALinkAreBuildFailedAndLeaveNoQemuBehind() throws Exception {
         ImageRepository repo = ImageRepository.copyOfExamples(temp.resolve("slow"));
         // The guest first tries kiln's broker on this host's loopback (10.0.2.2 is the host in QEMU's user network):
         // the build's own network namespace must keep it out of reach.
@@ -265,6 +265,22 @@ class ReleaseBuilderTest {
         repo.write("ansible/playbook.yml", Files.readString(ImageRepository.EXAMPLES.resolve("ansible/playbook.yml")))
                 .write("kiln.yaml", repo.kilnYaml().replace("timeout: 20m", "timeout: 15s"));
         assertFails(repo.release("debian-chrony", "9.1.1"), "packer-build", "passed its timeout of 15s");
+
+        // A task on the builder host swaps the disk Packer wrote for a link to a file of kiln's (here the store's canary,
+        // which the sandbox hides but a link can still name): the builder, outside the sandbox, must not follow it.
+        repo.write("kiln.yaml", repo.kilnYaml().replace("timeout: 15s", "timeout: 20m"))
+                .write("ansible/playbook.yml", Files.readString(ImageRepository.EXAMPLES.resolve("ansible/playbook.yml")) + """
+
+                        - name: Hand the builder another file as the disk
+                          hosts: all
+                          gather_facts: false
+                          tasks:
+                            - name: Link out/disk.raw (the workspace is two up from the repository playbook) to the artifact store's canary
+                              ansible.builtin.shell: ln -sfn %s {{ playbook_dir }}/../../out/link && mv -fT {{ playbook_dir }}/../../out/link {{ playbook_dir }}/../../out/disk.raw
+                              delegate_to: localhost
+                              become: false
+                        """.formatted(canary));
+        assertFails(repo.release("debian-chrony", "9.1.2"), "packer-build", "out/disk.raw in the build's output is not a regular file");
         Process pgrep = new ProcessBuilder("pgrep", "-f", "qemu-system.*" + BuilderDirectories.root).start();
         assertEquals(1, pgrep.waitFor(), "no QEMU of this builder is left running");
     }

@@ -53,4 +53,24 @@ class CpuAccountTest {
             sandbox.destroyForcibly();
         }
     }
+
+    @Test
+    void aSandboxLeftAsAZombieOfInitIsStillItsBuildersByTheParentItHadWhileItRan() {
+        // As /proc showed a build's end on this machine: the outer bubblewrap (201) exited first, and the inner one (202),
+        // holding Packer's and QEMU's time as its children's, was for a moment a zombie whose parent is PID 1.
+        java.time.Instant t = java.time.Instant.parse("2026-12-04T02:00:00Z");
+        CpuAccount.Sample start = new CpuAccount.Sample(t, 0, 0, 0, java.util.Map.of(100L, new CpuAccount.Proc(100, 1, "java", 10, 0)));
+        CpuAccount.Sample running = new CpuAccount.Sample(t.plusSeconds(2), 200, 0, 0, java.util.Map.of(
+                100L, new CpuAccount.Proc(100, 1, "java", 20, 0),
+                201L, new CpuAccount.Proc(201, 100, "bwrap", 0, 0),
+                202L, new CpuAccount.Proc(202, 201, "bwrap", 0, 0),
+                203L, new CpuAccount.Proc(203, 202, "packer", 100, 0)));
+        CpuAccount.Sample end = new CpuAccount.Sample(t.plusSeconds(4), 6400, 0, 0, java.util.Map.of(
+                100L, new CpuAccount.Proc(100, 1, "java", 30, 0),
+                202L, new CpuAccount.Proc(202, 1, "bwrap", 0, 6000)));
+        String account = CpuAccount.between(List.of(start, running, end), pid -> pid == 100 ? "builder" : null);
+        assertTrue(account.contains("builder 0.2 (children 60.0)") && account.endsWith("other processes none"), account);
+        // From the two ends alone the zombie's ancestry is lost: that is what the bench printed before ("bwrap 69.9").
+        assertTrue(CpuAccount.between(start, end, pid -> pid == 100 ? "builder" : null).contains("other processes bwrap 60.0"));
+    }
 }

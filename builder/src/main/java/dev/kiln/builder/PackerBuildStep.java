@@ -108,11 +108,11 @@ final class PackerBuildStep implements BuildStep {
                     + refused.orElse("packer inspect exited with " + inspected.exitCode()));
         }
         // Given only to a template that declares it: Packer refuses a -var the template does not declare.
-        Path console = build.workspace().resolve("guest-console.log");
+        Path consoleFile = build.workspace().resolve("guest-console.log");
         boolean consoleWritten = TemplatePlan.of(inspected.output()).variables().contains(GuestConsole.VARIABLE);
         if (consoleWritten) {
             varArgs.add("-var");
-            varArgs.add(GuestConsole.VARIABLE + "=" + console);
+            varArgs.add(GuestConsole.VARIABLE + "=" + consoleFile);
         }
 
         // Each line of the build log stamped with its time (UTC), so a slow build shows which of its parts was slow.
@@ -123,11 +123,9 @@ final class PackerBuildStep implements BuildStep {
         build.log("$ packer build " + kiln.build().template() + " (timeout " + kiln.build().timeout() + ")");
         ToolProcess.Result result = untrusted(build, command, dir, env, timeout);
         if (result.timedOut() || result.exitCode() != 0) {
-            String lastWords = consoleWritten ? showConsole(build, console) : "";
+            String console = consoleWritten ? showConsole(build, consoleFile) : "";
             // Once the guest answered, Packer's and Ansible's lines say what failed; before, only the console can.
-            if (result.output().stream().anyMatch(line -> line.contains("Connected to SSH!"))) {
-                lastWords = "";
-            }
+            String lastWords = result.output().stream().anyMatch(line -> line.contains("Connected to SSH!")) ? "" : console;
             if (result.timedOut()) {
                 throw new BuildFailure("the build passed its timeout of " + kiln.build().timeout()
                         + " and was stopped; raise build.timeout in kiln.yaml if the image needs longer" + lastWords);
@@ -156,7 +154,7 @@ final class PackerBuildStep implements BuildStep {
             build.log("the guest's serial console, its last " + tail.size() + " lines:");
             tail.forEach(line -> build.log("  console| " + line));
             String last = tail.get(tail.size() - 1);
-            return "; the guest's console ended with: " + (last.length() > 200 ? last.substring(0, 200) + "..." : last);
+            return "; the guest's console ended with: " + dev.kiln.events.Capped.text(last, 200);
         } catch (IOException | BuildFailure e) {
             build.log("the guest's serial console could not be shown: " + e.getMessage());
             return "";

@@ -277,12 +277,18 @@ public final class Benchmark {
         // The last sample before the stage and the first after it: the window holds the whole stage (and up to 2 s more).
         Instant from = started.get();
         Instant to = ended.get();
-        CpuAccount.Sample first = cpu.stream().filter(c -> !c.at().isAfter(from)).reduce((a, b) -> b).orElse(cpu.get(0));
-        CpuAccount.Sample last = cpu.stream().filter(c -> !c.at().isBefore(to)).findFirst().orElse(cpu.get(cpu.size() - 1));
+        int first = 0;
+        while (first + 1 < cpu.size() && !cpu.get(first + 1).at().isAfter(from)) {
+            first++;
+        }
+        int last = first;
+        while (last + 1 < cpu.size() && cpu.get(last).at().isBefore(to)) {
+            last++;
+        }
         notes.add("CPU during release " + version + "'s packer-build stage (core-seconds, from /proc, sampled every 2 s; the build's "
                 + "Packer, QEMU and Ansible are the builder's descendants, but the sandbox's inner bubblewrap outlives its outer one: "
                 + "once PID 1 has reaped it, its time shows under PID 1's name): "
-                + CpuAccount.between(cpu.subList(cpu.indexOf(first), cpu.indexOf(last) + 1), stackMember(services)));
+                + CpuAccount.between(cpu.subList(first, last + 1), stackMember(services)));
     }
 
     /** Names the stack's processes for a CPU account: the services, the broker, the database, this bench. */

@@ -42,14 +42,17 @@ final class ReleaseEvents implements AutoCloseable {
     private void read(String image) {
         try {
             while (!closing) {
-                for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofSeconds(1))) {
+                var records = consumer.poll(Duration.ofSeconds(1));
+                // When they reached this subscriber: reading them (the first parse is this JVM's first JSON) is not their transit.
+                Instant arrived = Instant.now();
+                for (ConsumerRecord<String, String> record : records) {
                     EventType type = EventType.ofTopic(record.topic()).orElse(null);
                     JsonNode event = PipelineProgress.parse(record.value());
                     JsonNode release = event.path("release");
                     if (type != null && image.equals(release.path("image").asText())) {
                         String format = PipelineProgress.formatOf(event);
                         String detail = event.path("reason").asText(event.path("findings").toString());
-                        seen.add(new Seen(type, release.path("version").asText(), format, detail, Instant.ofEpochMilli(record.timestamp()), Instant.now()));
+                        seen.add(new Seen(type, release.path("version").asText(), format, detail, Instant.ofEpochMilli(record.timestamp()), arrived));
                     }
                 }
             }

@@ -2,6 +2,7 @@ package dev.kiln.builder;
 
 import dev.kiln.events.DiskFormat;
 
+import dev.kiln.disk.SparseSha256;
 import dev.kiln.disk.ToolProcess;
 
 import dev.kiln.events.Sha256;
@@ -61,7 +62,7 @@ final class ConvertStep implements BuildStep {
         });
         try {
             // The raw disk's digest first: the raw format's file is its copy and takes that digest rather than read 2 GiB again.
-            CompletableFuture<String> rawSha256 = CompletableFuture.supplyAsync(unchecked(() -> Sha256.of(raw)), pool);
+            CompletableFuture<String> rawSha256 = CompletableFuture.supplyAsync(unchecked(() -> SparseSha256.of(raw)), pool);
             Map<DiskFormat, CompletableFuture<Container>> made = new LinkedHashMap<>();
             for (DiskFormat container : containers) {
                 made.put(container, CompletableFuture.supplyAsync(unchecked(() -> convert(build, container, raw, rawSize, dir, name, headers, rawSha256)), pool));
@@ -151,7 +152,7 @@ final class ConvertStep implements BuildStep {
             qemuImg(build, List.of("compare", "-f", "raw", "-F", "raw"), List.of(), raw, file);
             sha256 = resultOf(rawSha256);
         } else {
-            sha256 = Sha256.of(file);
+            sha256 = SparseSha256.of(file);
         }
         return new Container(file, sha256, Files.size(file), virtualSize);
     }

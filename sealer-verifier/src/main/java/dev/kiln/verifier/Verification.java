@@ -1,7 +1,7 @@
 package dev.kiln.verifier;
 
+import dev.kiln.disk.SparseSha256;
 import dev.kiln.events.DiskFormat;
-import dev.kiln.events.Sha256;
 import dev.kiln.events.Finding;
 import dev.kiln.events.KilnFile;
 import dev.kiln.verifier.rules.Expectations;
@@ -77,7 +77,7 @@ public final class Verification {
         Files.createDirectories(workspace);
         try (BootAhead ahead = bootAhead(artifact, claim, workspace)) {
             long t = System.nanoTime();
-            sha256 = Sha256.of(artifact);
+            sha256 = SparseSha256.of(artifact);
             if (claim.sha256() != null && !claim.sha256().equals(sha256)) {
                 throw new Rejection("artifact", "", "the file's sha256 is " + sha256 + " but the event says " + claim.sha256()
                         + "; it changed or was damaged after it was built");
@@ -166,7 +166,7 @@ public final class Verification {
             throw new Rejection("decode", "", "the " + claim.format() + " file could not be read (" + describe(onThisImage) + ")");
         }
         // A raw disk file is its own decoded disk: its digest, already taken, is the disk's.
-        String rawSha256 = decoded.raw().equals(disk.file()) ? disk.sha256() : Sha256.of(decoded.raw());
+        String rawSha256 = decoded.raw().equals(disk.file()) ? disk.sha256() : SparseSha256.of(decoded.raw());
         long decodeMillis = millisSince(t);
 
         t = System.nanoTime();

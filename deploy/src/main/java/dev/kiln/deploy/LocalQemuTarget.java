@@ -56,9 +56,9 @@ public final class LocalQemuTarget implements InstanceTarget {
         List<String> command = new ArrayList<>(List.of("qemu-system-x86_64", "-name", "kiln-" + instance.id(),
                 "-machine", kvm ? "accel=kvm" : "accel=tcg", "-cpu", kvm ? "host" : "max", "-m", Integer.toString(memoryMib), "-smp", "1",
                 "-display", "none", "-monitor", "none", "-daemonize", "-pidfile", dir.resolve("qemu.pid").toString(),
-                "-qmp", "unix:" + dir.resolve("qmp.sock") + ",server=on,wait=off",
-                "-drive", "file=" + disk + ",if=virtio,format=qcow2",
-                "-drive", "file=" + seed + ",if=virtio,format=raw,readonly=on",
+                "-qmp", "unix:" + dev.kiln.disk.QemuOpts.value(dir.resolve("qmp.sock")) + ",server=on,wait=off",
+                "-drive", "file=" + dev.kiln.disk.QemuOpts.value(disk) + ",if=virtio,format=qcow2",
+                "-drive", "file=" + dev.kiln.disk.QemuOpts.value(seed) + ",if=virtio,format=raw,readonly=on",
                 "-netdev", net, "-device", "virtio-net-pci,netdev=n0,mac=" + macAddress(instance.id()),
                 "-serial", "file:" + dir.resolve("console.log")));
         ToolProcess.Result started = ToolProcess.run(command, dir, java.util.Map.of(), TOOL_TIMEOUT, line -> { });

@@ -84,7 +84,7 @@ final class BootTest {
         List<String> command = new ArrayList<>(List.of("qemu-system-x86_64",
                 "-machine", kvm ? "accel=kvm" : "accel=tcg", "-cpu", kvm ? "host" : "max", "-m", "1024", "-smp", "2",
                 "-display", "none", "-monitor", "none", "-no-reboot", "-snapshot",
-                "-drive", "file=" + disk.toAbsolutePath() + ",if=virtio,format=" + qemuFormat,
+                "-drive", "file=" + dev.kiln.disk.QemuOpts.value(disk.toAbsolutePath()) + ",if=virtio,format=" + qemuFormat,
                 // restrict=on: the image gets its NIC and a DHCP answer, but no path to this host (10.0.2.2 would be its
                 // loopback: the broker, the database) or anywhere else. Booting needs no network.
                 "-netdev", "user,id=n0,restrict=on", "-device", "virtio-net-pci,netdev=n0",

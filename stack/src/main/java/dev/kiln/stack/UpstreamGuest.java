@@ -40,7 +40,7 @@ public final class UpstreamGuest implements AutoCloseable {
         List<String> command = new ArrayList<>(List.of("qemu-system-x86_64",
                 "-machine", "accel=" + dev.kiln.disk.QemuAccelerator.fromEnvironment(), "-cpu", "max",
                 "-m", "1024", "-smp", "2", "-display", "none", "-monitor", "none", "-no-reboot",
-                "-drive", "file=" + disk + ",if=virtio,format=qcow2",
+                "-drive", "file=" + dev.kiln.disk.QemuOpts.value(disk) + ",if=virtio,format=qcow2",
                 "-netdev", "user,id=n0,hostfwd=tcp:127.0.0.1:" + ssh + "-:22", "-device", "virtio-net-pci,netdev=n0",
                 "-serial", "file:" + dir.resolve("console.log")));
         if (snapshot) {

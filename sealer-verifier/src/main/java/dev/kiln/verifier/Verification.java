@@ -19,7 +19,8 @@ import java.util.Map;
 
 /**
  * The checks of one image file, in order: its digest, its decoding to raw (and the raw digest), every sealing rule
- * on its root file system, then the boot test. The service and the command line both run this; each phase is timed.
+ * on its root file system, then the boot test (a raw file's boot starts with the others and counts only after them:
+ * {@link BootAhead}). The service and the command line both run this; each phase is timed.
  * What identical bytes prove is proven once ({@link Proofs}): a disk file is decoded and inspected once (the OVA's disk
  * is the VMDK format's file), a decoded disk booted once (every format of a release carries the same disk).
  */

@@ -13,7 +13,8 @@ import java.util.Map;
  * @param findings     what failed (empty when verified)
  * @param relaxed      findings a kiln.yaml policy allowed, each message ending with the policy's reason
  * @param rulesChecked the rules that ran, by id, with why each matters
- * @param phaseMillis  how long each phase took: fetch, digest, decode, inspect, boot
+ * @param phaseMillis  how long each phase took: fetch, digest, decode, inspect, boot (power-on to marker; a raw file's
+ *                     boot runs beside its digest and inspection, so the phases can add up to more than the whole)
  * @param bootMillis   power-on to boot marker; 0 when the boot test did not run
  */
 public record VerificationReport(String image, String version, String format, String commit, String sha256, String rawSha256,

@@ -20,8 +20,9 @@ import java.util.List;
 /**
  * The sha256 of a disk file, the same digest as {@code dev.kiln.events.Sha256.of} (SHA-256 of every byte, lower-case
  * hex: its test holds it to sha256sum's), reading only the file's data. Disk files are mostly holes (the example's 2 GiB disk
- * holds about 600 MiB), and reading a hole still fills the page cache with zeros: on this project's virtual machines
- * that cost up to 3 s of system time per 2 GiB, several times over per release. The holes, found by
+ * holds about 600 MiB), and reading a hole still fills the page cache with zeros: on the virtual machine this was
+ * measured on, that cost up to 3 s of system time per 2 GiB, and a release digests about eight such files. Why this is
+ * not {@code Sha256}: this module cannot depend on events (events' tests need the test stack, which needs this module). The holes, found by
  * {@code qemu-img map} (SEEK_DATA/SEEK_HOLE), are hashed as the zeros they read as, from memory. A file qemu-img cannot
  * map is read whole.
  */

@@ -70,7 +70,8 @@ class RegistryTest {
 
     /**
      * The Kafka settings every service shares come from one place, events' META-INF/microprofile-config.properties:
-     * each of the registry's consumers waits 5 s for an idle fetch (Kafka's own default is 0.5 s).
+     * each of the registry's consumers waits 5 s for an idle fetch (Kafka's own default is 0.5 s) and polls every 100 ms
+     * (SmallRye's default is 1 s).
      */
     @Test
     void everyConsumerTakesTheSharedFetchWaitFromEvents() {
@@ -87,6 +88,15 @@ class RegistryTest {
             }
         }
         assertTrue(consumers >= 6, "consumers: " + consumers + " on " + channels);
+        // And each channel polls every 100 ms, as events states it (SmallRye keeps the poll timeout out of the consumer's
+        // own configuration, so it is read where SmallRye reads it: the channel's setting, else kafka.*).
+        String pollTimeout = ConfigProvider.getConfig().getValue("kafka.poll-timeout", String.class);
+        assertEquals("100", pollTimeout);
+        for (String channel : channels) {
+            String base = channel.replaceAll("\\$\\d+$", "");
+            assertTrue(ConfigProvider.getConfig().getOptionalValue("mp.messaging.incoming." + base + ".poll-timeout", String.class).isEmpty(),
+                    channel + " sets a poll timeout of its own");
+        }
     }
 
     @Test

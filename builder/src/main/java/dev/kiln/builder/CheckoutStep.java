@@ -4,11 +4,19 @@ import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.api.errors.GitAPIException;
 import org.eclipse.jgit.errors.MissingObjectException;
 import org.eclipse.jgit.lib.ObjectId;
+import org.eclipse.jgit.util.FS;
 
 import java.nio.file.Path;
 
 /** checkout: exactly the tagged commit, from the repository the tag was seen in, into the workspace. */
 final class CheckoutStep implements BuildStep {
+    static {
+        // The first time JGit checks a file it wrote or read, it measures the file system's timestamp resolution (once
+        // per user and machine, kept in ~/.config/jgit/config), by default while the caller waits: about 3 s of a new
+        // machine's first build. In the background, the clone goes on with JGit's cautious defaults meanwhile.
+        FS.FileStoreAttributes.setBackground(true);
+    }
+
     @Override
     public void run(BuildContext build) throws Exception {
         String repository = build.release().repository();

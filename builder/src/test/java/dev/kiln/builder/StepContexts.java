@@ -27,6 +27,15 @@ final class StepContexts {
         return builder.build().getConfigMapping(BuilderConfig.class);
     }
 
+    /** A context for the checkout alone: release-0.1.0 of {@code commit} in {@code repository}, nothing read yet. */
+    static BuildContext ofCommit(Path workspace, String repository, String commit) throws Exception {
+        Files.createDirectories(workspace);
+        Release release = new Release("debian-chrony", "0.1.0", "release-0.1.0", repository, commit);
+        BuildContext build = new BuildContext(new ReleaseTagged(release, null, "Tess Tagger <tess@example.com>", SOURCE_DATE_EPOCH), null, Map.of());
+        build.workspace(workspace, new BuildLog(workspace.resolve("build.log")));
+        return build;
+    }
+
     static BuildContext withWorkspace(Path workspace, List<String> formats) throws Exception {
         return withWorkspace(workspace, formats, null, "file:///upstream.qcow2");
     }

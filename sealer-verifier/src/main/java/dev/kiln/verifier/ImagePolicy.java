@@ -17,6 +17,12 @@ import java.nio.file.Path;
  * and the sealing rules the image's maintainers relaxed, with their reasons.
  */
 final class ImagePolicy {
+    static {
+        // JGit measures a new user's file system the first time it checks a file (about 3 s here) and by default the
+        // clone waits for it; in the background, the first verification after an install does not.
+        org.eclipse.jgit.util.FS.FileStoreAttributes.setBackground(true);
+    }
+
     private ImagePolicy() {
     }
 

@@ -18,11 +18,7 @@ class CheckoutStepTest {
     @Test
     void checksOutTheTaggedCommitNotTheBranchTip(@TempDir Path dir) throws Exception {
         Path repository = dir.resolve("repo");
-        RevCommit tagged;
-        try (Git git = Git.init().setDirectory(repository.toFile()).setInitialBranch("main").call()) {
-            tagged = commit(git, "kiln.yaml", "image: tagged\n");
-            commit(git, "kiln.yaml", "image: later\n");
-        }
+        RevCommit tagged = mainBranch(repository, "image: tagged\n", "image: later\n").get(0);
         BuildContext build = StepContexts.ofCommit(dir.resolve("ws"), repository.toUri().toString(), tagged.name());
         new CheckoutStep().run(build);
         assertEquals("image: tagged\n", Files.readString(build.source().resolve("kiln.yaml")));
@@ -51,9 +47,7 @@ class CheckoutStepTest {
     @Test
     void aCommitNoLongerInTheRepositoryFailsTheBuildSayingWhy(@TempDir Path dir) throws Exception {
         Path repository = dir.resolve("repo");
-        try (Git git = Git.init().setDirectory(repository.toFile()).setInitialBranch("main").call()) {
-            commit(git, "kiln.yaml", "image: main\n");
-        }
+        mainBranch(repository, "image: main\n");
         String gone = "0123456789abcdef0123456789abcdef01234567";
         BuildFailure failure = assertThrows(BuildFailure.class, () ->
                 new CheckoutStep().run(StepContexts.ofCommit(dir.resolve("ws"), repository.toUri().toString(), gone)));
@@ -68,10 +62,7 @@ class CheckoutStepTest {
     @Test
     void theFirstCheckoutOfANewUserDoesNotWaitForJGitToMeasureTheFileSystem(@TempDir Path dir) throws Exception {
         Path repository = dir.resolve("repo");
-        RevCommit tagged;
-        try (Git git = Git.init().setDirectory(repository.toFile()).setInitialBranch("main").call()) {
-            tagged = commit(git, "kiln.yaml", "image: tagged\n");
-        }
+        RevCommit tagged = mainBranch(repository, "image: tagged\n").get(0);
         NewUserJvm.JGitMeasurement jgit = NewUserJvm.run(dir, FirstCheckoutOfANewUser.class,
                 dir.resolve("ws").toString(), repository.toUri().toString(), tagged.name());
         assertTrue(jgit.output().contains("checked out " + tagged.name()), jgit.output());
@@ -89,6 +80,17 @@ class CheckoutStepTest {
             }
             NewUserJvm.reportJGitMeasurement();
         }
+    }
+
+    /** A repository whose main branch has one commit per kiln.yaml text given, in order. */
+    private static java.util.List<RevCommit> mainBranch(Path dir, String... kilnYamls) throws Exception {
+        java.util.List<RevCommit> commits = new java.util.ArrayList<>();
+        try (Git git = Git.init().setDirectory(dir.toFile()).setInitialBranch("main").call()) {
+            for (String kilnYaml : kilnYamls) {
+                commits.add(commit(git, "kiln.yaml", kilnYaml));
+            }
+        }
+        return commits;
     }
 
     private static RevCommit commit(Git git, String path, String content) throws Exception {

@@ -36,15 +36,7 @@ final class GitFixture implements AutoCloseable {
 
     /** A valid kiln.yaml naming {@code image}. */
     static String kilnFile(String image) {
-        return """
-                image: %s
-                upstream:
-                  url: https://cloud.example.org/debian-12.qcow2
-                  sha256: %s
-                build:
-                  template: packer/image.pkr.hcl
-                  playbook: ansible/playbook.yml
-                """.formatted(image, "b".repeat(64));
+        return dev.kiln.stack.MinimalKilnFile.naming(image);
     }
 
     RevCommit commit(String path, String content) throws Exception {

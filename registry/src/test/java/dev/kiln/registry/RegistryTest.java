@@ -74,7 +74,7 @@ class RegistryTest {
      * (SmallRye's default is 1 s).
      */
     @Test
-    void everyConsumerTakesTheSharedFetchWaitFromEvents() {
+    void everyConsumerTakesTheSharedFetchWaitAndPollFromEvents() {
         // Every consumer of every incoming channel, the verdict channel's side-by-side copies included.
         Set<String> channels = kafkaClients.getConsumerChannels();
         assertTrue(channels.stream().anyMatch(c -> c.startsWith("image-verified")) && channels.contains("release-tagged"), channels.toString());

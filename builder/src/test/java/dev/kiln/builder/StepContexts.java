@@ -29,9 +29,13 @@ final class StepContexts {
 
     /** A context for the checkout alone: release-0.1.0 of {@code commit} in {@code repository}, nothing read yet. */
     static BuildContext ofCommit(Path workspace, String repository, String commit) throws Exception {
+        return ofCommit(workspace, repository, commit, null);
+    }
+
+    private static BuildContext ofCommit(Path workspace, String repository, String commit, BuilderConfig config) throws Exception {
         Files.createDirectories(workspace);
         Release release = new Release("debian-chrony", "0.1.0", "release-0.1.0", repository, commit);
-        BuildContext build = new BuildContext(new ReleaseTagged(release, null, "Tess Tagger <tess@example.com>", SOURCE_DATE_EPOCH), null, Map.of());
+        BuildContext build = new BuildContext(new ReleaseTagged(release, null, "Tess Tagger <tess@example.com>", SOURCE_DATE_EPOCH), config, Map.of());
         build.workspace(workspace, new BuildLog(workspace.resolve("build.log")));
         return build;
     }
@@ -41,10 +45,7 @@ final class StepContexts {
     }
 
     static BuildContext withWorkspace(Path workspace, List<String> formats, BuilderConfig config, String upstream) throws Exception {
-        Files.createDirectories(workspace);
-        Release release = new Release("debian-chrony", "0.1.0", "release-0.1.0", "file:///srv/images.git", "0123456789abcdef0123456789abcdef01234567");
-        BuildContext build = new BuildContext(new ReleaseTagged(release, null, "Tess Tagger <tess@example.com>", SOURCE_DATE_EPOCH), config, Map.of());
-        build.workspace(workspace, new BuildLog(workspace.resolve("build.log")));
+        BuildContext build = ofCommit(workspace, "file:///srv/images.git", "0123456789abcdef0123456789abcdef01234567", config);
         build.kilnFile(new KilnFile("debian-chrony", "test image",
                 new KilnFile.Upstream(upstream, "0".repeat(64), null, null),
                 new KilnFile.Build("packer/image.pkr.hcl", "ansible/playbook.yml", null), formats, null), null, null);

@@ -204,8 +204,8 @@ public final class KafkaBroker implements AutoCloseable {
             } catch (Exception notYet) {
                 if (Instant.now().isAfter(deadline)) {
                     close();
-                    throw new IllegalStateException("Kafka did not answer on " + bootstrapServers() + " within "
-                            + READY_TIMEOUT + "; see " + home.resolve("broker.log"));
+                    throw new IllegalStateException("Kafka did not answer on " + bootstrapServers() + ", or commit a transaction, within "
+                            + READY_TIMEOUT + " (last: " + notYet + "); see " + home.resolve("broker.log"));
                 }
                 sleep(500);
             }

@@ -46,17 +46,7 @@ public final class KafkaAcls {
                     new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, 8192), password))).all().get(30, TimeUnit.SECONDS);
             Set<String> topics = new TreeSet<>(account.readTopics());
             topics.addAll(account.writeTopics());
-            topics.removeAll(admin.listTopics().names().get(30, TimeUnit.SECONDS));
-            if (!topics.isEmpty()) {
-                try {
-                    admin.createTopics(topics.stream().map(t -> new NewTopic(t, Optional.empty(), Optional.empty())).toList())
-                            .all().get(30, TimeUnit.SECONDS);
-                } catch (ExecutionException e) {
-                    if (!(e.getCause() instanceof TopicExistsException)) {
-                        throw e;
-                    }
-                }
-            }
+            createMissingTopics(admin, topics);
             admin.createAcls(of(account)).all().get(30, TimeUnit.SECONDS);
         } catch (Exception e) {
             if (e instanceof InterruptedException) {
@@ -64,6 +54,26 @@ public final class KafkaAcls {
             }
             Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
             throw new IllegalStateException("cannot provision the Kafka account " + account.user() + ": " + cause.getMessage(), e);
+        }
+    }
+
+    /**
+     * Creates those of {@code topics} the broker lacks, with its default partitions and replicas; one created meanwhile
+     * by another caller is fine.
+     */
+    static void createMissingTopics(Admin admin, Set<String> topics) throws Exception {
+        Set<String> missing = new TreeSet<>(topics);
+        missing.removeAll(admin.listTopics().names().get(30, TimeUnit.SECONDS));
+        if (missing.isEmpty()) {
+            return;
+        }
+        try {
+            admin.createTopics(missing.stream().map(t -> new NewTopic(t, Optional.empty(), Optional.empty())).toList())
+                    .all().get(30, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            if (!(e.getCause() instanceof TopicExistsException)) {
+                throw e;
+            }
         }
     }
 

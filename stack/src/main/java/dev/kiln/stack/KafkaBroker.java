@@ -2,11 +2,9 @@ package dev.kiln.stack;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 import java.io.IOException;
@@ -219,13 +217,7 @@ public final class KafkaBroker implements AutoCloseable {
      * (docs/benchmarks.md). Paying it here keeps it off the first release pushed to a just-started stack.
      */
     private void commitReadinessTransaction(Admin admin, Map<String, Object> config) throws Exception {
-        try {
-            admin.createTopics(List.of(new NewTopic(READY_TOPIC, 1, (short) 1))).all().get(5, TimeUnit.SECONDS);
-        } catch (java.util.concurrent.ExecutionException e) {
-            if (!(e.getCause() instanceof TopicExistsException)) {
-                throw e;
-            }
-        }
+        KafkaAcls.createMissingTopics(admin, java.util.Set.of(READY_TOPIC));
         Map<String, Object> producer = new java.util.HashMap<>(config);
         producer.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, READY_TRANSACTION);
         producer.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 10_000);

@@ -6,7 +6,6 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
@@ -59,21 +58,7 @@ class KafkaBrokerTest {
 
     /** What the readiness transactions committed, read as kiln's consumers read (committed records only). */
     private static List<String> committedReadiness(KafkaBroker broker) {
-        List<String> values = new ArrayList<>();
-        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(with(broker, Map.of(
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed")), new StringDeserializer(), new StringDeserializer())) {
-            TopicPartition ready = new TopicPartition(KafkaBroker.READY_TOPIC, 0);
-            consumer.assign(List.of(ready));
-            consumer.seekToBeginning(List.of(ready));
-            long end = consumer.endOffsets(List.of(ready)).get(ready);
-            Instant deadline = Instant.now().plusSeconds(30);
-            while (consumer.position(ready) < end && Instant.now().isBefore(deadline)) {
-                for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(500))) {
-                    values.add(record.value());
-                }
-            }
-        }
-        return values;
+        return TopicRecords.readAll(broker.adminClientConfig(), KafkaBroker.READY_TOPIC).stream().map(ConsumerRecord::value).toList();
     }
 
     @Test

@@ -27,6 +27,18 @@ public final class EventCodec {
     private EventCodec() {
     }
 
+    /**
+     * Builds the codec of these payloads now, not at their first event: Jackson introspects a record and every record it
+     * holds the first time it reads or writes one, which a just-started service would otherwise pay inside a hop.
+     */
+    public static void prepare(java.util.Collection<Class<? extends KilnEvent>> payloads) {
+        for (Class<? extends KilnEvent> payload : payloads) {
+            // Each fetches its root (de)serializer eagerly (Jackson's EAGER_*_FETCH, on by default) into this mapper's caches.
+            JSON.readerFor(payload);
+            JSON.writerFor(payload);
+        }
+    }
+
     public static String encode(KilnEvent event) {
         try {
             return JSON.writeValueAsString(event);

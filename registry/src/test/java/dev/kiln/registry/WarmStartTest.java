@@ -13,13 +13,17 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.time.Duration;
+import java.util.List;
 
+import static dev.kiln.registry.RegistryEvents.release;
+import static io.restassured.RestAssured.given;
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 
 /**
- * A just-started registry, before any event: the database connections its first verdicts would open inside their hop
- * (one per side-by-side verdict consumer, one for the relay) are open already, named in pg_stat_activity. Alone in its
- * class so that no other test's events have opened them.
+ * A just-started registry, before any event, has done what its first events would otherwise do inside their hop, and
+ * kept nothing of its rehearsal. Alone in its class so that no other test's events have done it instead.
  */
 @QuarkusTest
 @QuarkusTestResource(value = ServiceKafkaResource.class, restrictToAnnotatedClass = true,
@@ -30,14 +34,36 @@ class WarmStartTest {
     int verdictConsumers;
 
     @Test
-    void theConnectionsOfTheFirstVerdictsAreOpenBeforeAnyEvent() {
-        // Without the warm start the registry holds one (its relay's schedule claims on it, one run at a time).
+    void theFirstVerdictsFindTheirConnectionsOpenAndTheLedgerRehearsedWithNothingKept() throws Exception {
+        // The connections its side-by-side verdicts and its relay use, named in pg_stat_activity. Without the warm start
+        // the registry holds one (its relay's schedule claims on it, one run at a time).
         await().atMost(Duration.ofSeconds(20)).until(() -> registryConnections() >= verdictConsumers + 1);
+        // Each part of the warm start says in the metrics that it ran, the ledger's rehearsal (tag to publication) too.
+        await().atMost(Duration.ofSeconds(20)).until(() -> {
+            String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
+            return java.util.stream.Stream.of("codecs", "connections", "metadata", "ledger")
+                    .allMatch(part -> metrics.contains("kiln_registry_warm_start_seconds_count{part=\"" + part + "\"}"));
+        });
+        // And the rehearsal kept nothing: no release, format or outbox row of its image, nothing published, no publication counted.
+        try (Connection db = connect();
+             ResultSet rows = db.createStatement().executeQuery("select (select count(*) from release where image = 'kiln-warm-start')"
+                     + " + (select count(*) from outbox where payload like '%kiln-warm-start%')")) {
+            rows.next();
+            assertEquals(0, rows.getInt(1));
+        }
+        given().get("/api/v1/images/kiln-warm-start/versions/0.0.0").then().statusCode(404);
+        assertEquals(List.of(), RegistryEvents.published(release("kiln-warm-start", "0.0.0")));
+        assertFalse(given().get("/q/metrics").then().extract().asString().contains("kiln_registry_published_total"),
+                "the rehearsal counted as a publication");
+    }
+
+    private static Connection connect() throws Exception {
+        PostgresCluster database = PostgresCluster.shared();
+        return DriverManager.getConnection(database.jdbcUrl(), PostgresCluster.USER, database.password());
     }
 
     private static int registryConnections() throws Exception {
-        PostgresCluster database = PostgresCluster.shared();
-        try (Connection db = DriverManager.getConnection(database.jdbcUrl(), PostgresCluster.USER, database.password());
+        try (Connection db = connect();
              ResultSet rows = db.createStatement().executeQuery("select count(*) from pg_stat_activity where application_name = 'kiln-registry'")) {
             rows.next();
             return rows.getInt(1);

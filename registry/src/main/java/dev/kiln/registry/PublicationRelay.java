@@ -113,10 +113,14 @@ public class PublicationRelay {
         if (!ready) {
             return;
         }
+        contextOfItsOwn(vertx).runOnContext(ignored -> relay().subscribe().with(done -> { }, failure -> LOG.warnf("outbox relay will retry: %s", failure.getMessage())));
+    }
+
+    /** A new Vert.x context for one unit of database work: ours alone, so safe for Hibernate Reactive (which refuses a context not marked so). */
+    static io.vertx.core.Context contextOfItsOwn(io.vertx.mutiny.core.Vertx vertx) {
         io.vertx.core.Context context = io.smallrye.common.vertx.VertxContext.createNewDuplicatedContext(vertx.getDelegate().getOrCreateContext());
-        // Ours alone, so safe for Hibernate Reactive (which refuses a context not marked so).
         io.quarkus.vertx.core.runtime.context.VertxContextSafetyToggle.setContextSafe(context, true);
-        context.runOnContext(ignored -> relay().subscribe().with(done -> { }, failure -> LOG.warnf("outbox relay will retry: %s", failure.getMessage())));
+        return context;
     }
 
     /**

@@ -75,10 +75,7 @@ class WarmStart {
                 .mapToObj(i -> database.query("select 1").execute()).toList()).andFailFast());
         background("metadata", () -> Uni.join().all(ServiceAccount.REGISTRY.produces().stream()
                 .map(type -> kafka.getProducer("image-published").partitionsFor(type.topic())).toList()).andFailFast());
-        // Hibernate Reactive runs on a Vert.x context of its own, marked safe for it (as PublicationRelay.nudge does).
-        io.vertx.core.Context context = io.smallrye.common.vertx.VertxContext.createNewDuplicatedContext(vertx.getDelegate().getOrCreateContext());
-        io.quarkus.vertx.core.runtime.context.VertxContextSafetyToggle.setContextSafe(context, true);
-        context.runOnContext(ignored -> background("ledger", this::rehearse));
+        PublicationRelay.contextOfItsOwn(vertx).runOnContext(ignored -> background("ledger", this::rehearse));
     }
 
     /** Runs one part; its time is kept as {@code kiln.registry.warm-start{part}} when it succeeds. */

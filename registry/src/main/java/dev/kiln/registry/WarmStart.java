@@ -4,16 +4,15 @@ import dev.kiln.events.Artifact;
 import dev.kiln.events.EventCodec;
 import dev.kiln.events.ImageBuilt;
 import dev.kiln.events.ImageVerified;
-import dev.kiln.events.Release;
-import dev.kiln.events.ReleaseTagged;
-import dev.kiln.events.EventType;
 import dev.kiln.events.KilnEvent;
 import dev.kiln.events.Provenance;
+import dev.kiln.events.Release;
+import dev.kiln.events.ReleaseTagged;
 import dev.kiln.events.ServiceAccount;
 import dev.kiln.events.VerificationSummary;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.runtime.StartupEvent;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.kafka.KafkaClientService;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -34,8 +33,8 @@ import java.util.stream.IntStream;
  * idle, and keeps it), the JSON codecs of the events it reads and writes and of what it stores, its producer's metadata
  * for the topics it publishes to, and a few passes of the ledger's code from a tag to a publication, each in a
  * transaction that is rolled back (a just-started JVM ran each transition's code 3-4 times slower the first time:
- * ./kiln bench, 120-163 ms against 25-36 ms). All of it in the background, none of it needed: a failure here is logged and the first event
- * pays as before.
+ * ./kiln bench, 120-163 ms against 25-36 ms). All of it in the background, none of it needed: a failure here is logged
+ * and the first event pays as before.
  */
 @ApplicationScoped
 class WarmStart {

@@ -14,14 +14,6 @@ public class StoredJson {
         this.json = json;
     }
 
-    /** Builds the codec of these types now, not at the first value written or read (see {@link WarmStart}). */
-    void prepare(java.util.Collection<Class<?>> types) {
-        for (Class<?> type : types) {
-            json.readerFor(type);
-            json.writerFor(type);
-        }
-    }
-
     String write(Object value) {
         try {
             return json.writeValueAsString(value);

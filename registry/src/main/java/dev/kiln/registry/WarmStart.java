@@ -30,7 +30,7 @@ import java.util.stream.IntStream;
 /**
  * Pays at the registry's start what the first events of a release would otherwise pay inside their hop: the database
  * connections its side-by-side verdicts and its relay hold at once (the pool opens one only when a query finds none
- * idle, and keeps it), the JSON codecs of the events it reads and writes and of what it stores, its producer's metadata
+ * idle, and keeps it), the JSON codecs of the events it reads and writes, its producer's metadata
  * for the topics it publishes to, and a few passes of the ledger's code from a tag to a publication, each in a
  * transaction that is rolled back (a just-started JVM ran each transition's code 3-4 times slower the first time:
  * ./kiln bench, 120-163 ms against 25-36 ms). All of it in the background, none of it needed: a failure here is logged
@@ -41,7 +41,6 @@ class WarmStart {
     private static final Logger LOG = Logger.getLogger(WarmStart.class);
     private final Pool database;
     private final KafkaClientService kafka;
-    private final StoredJson json;
     private final ReleaseLedger ledger;
     private final io.vertx.mutiny.core.Vertx vertx;
     private final MeterRegistry metrics;
@@ -55,7 +54,6 @@ class WarmStart {
               @ConfigProperty(name = "kiln.registry.warm-start-rehearsals", defaultValue = "5") int rehearsals) {
         this.database = database;
         this.kafka = kafka;
-        this.json = json;
         // Meters of its own: the rehearsal publishes nothing, so it must not count as publishing.
         this.ledger = new ReleaseLedger(json, new io.micrometer.core.instrument.simple.SimpleMeterRegistry(), relay);
         this.vertx = vertx;
@@ -69,8 +67,8 @@ class WarmStart {
         List<Class<? extends KilnEvent>> payloads = new ArrayList<>();
         ServiceAccount.REGISTRY.consumes().forEach(type -> payloads.add(type.payload()));
         ServiceAccount.REGISTRY.produces().forEach(type -> payloads.add(type.payload()));
+        // The ledger's stored JSON (provenance, verification) is written and read by the rehearsals below.
         EventCodec.prepare(payloads);
-        json.prepare(List.of(VerificationSummary.class, Provenance.class));
         done("codecs", began);
         // Each query takes a connection no other holds, so the pool opens as many as are asked for at once.
         background("connections", () -> Uni.join().all(IntStream.range(0, connections)

@@ -48,7 +48,7 @@ public class ImageVerifier {
     ImageVerifier(VerifierConfig config, ReportStore reports, @Channel("verification-results") Emitter<String> events, MeterRegistry metrics) {
         this.config = config;
         this.verification = new Verification(config.bootTimeout(), config.bootMarker(), config.boot(), config.accelerator(), config.operatorPolicy())
-                .limitedTo(ImageLimits.of(config)).checkingAtOnce(config.checksAtOnce());
+                .limitedTo(ImageLimits.of(config));
         this.artifacts = new ArtifactSource(config.s3());
         this.reports = reports;
         this.events = events;
@@ -60,9 +60,8 @@ public class ImageVerifier {
         sweepAbandoned(config);
     }
 
-    // Six images taken at once by default (KILN_VERIFIER_IN_FLIGHT), two of them checked at a time
-    // (KILN_VERIFIER_CONCURRENCY): the formats of one release share one boot (Proofs), and those waiting for it leave
-    // their turn to the next, which is decoded (niced, behind the boot) and inspected meanwhile.
+    // Two at a time by default (KILN_VERIFIER_CONCURRENCY): the formats of one release share one boot (Proofs), so
+    // another format is decoded (niced) and inspected while it runs.
     @Incoming("image-built")
     @Blocking(value = "kiln-verifications", ordered = false)
     public void onImageBuilt(String payload) throws Exception {

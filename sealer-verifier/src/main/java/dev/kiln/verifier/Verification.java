@@ -33,73 +33,24 @@ public final class Verification {
     private final boolean bootEnabled;
     private final OperatorPolicy operator;
     private final ImageLimits limits;
-    private final Checks checks;
     private final Proofs<String, BootProof> booted = new Proofs<>();
     private final Proofs<DiskKey, DiskProof> inspected = new Proofs<>();
 
     public Verification(java.time.Duration bootTimeout, String bootMarker, boolean bootEnabled,
                         dev.kiln.disk.QemuAccelerator accelerator, OperatorPolicy operator) {
-        this(new BootTest(bootTimeout, java.util.regex.Pattern.compile(bootMarker), accelerator), bootEnabled, operator, ImageLimits.defaults(),
-                new Checks(DEFAULT_CHECKS_AT_ONCE));
+        this(new BootTest(bootTimeout, java.util.regex.Pattern.compile(bootMarker), accelerator), bootEnabled, operator, ImageLimits.defaults());
     }
 
-    private Verification(BootTest boot, boolean bootEnabled, OperatorPolicy operator, ImageLimits limits, Checks checks) {
+    private Verification(BootTest boot, boolean bootEnabled, OperatorPolicy operator, ImageLimits limits) {
         this.boot = boot;
         this.bootEnabled = bootEnabled;
         this.operator = operator;
         this.limits = limits;
-        this.checks = checks;
     }
 
     /** The same verification with other limits than {@link ImageLimits#defaults()}. */
     public Verification limitedTo(ImageLimits limits) {
-        return new Verification(boot, bootEnabled, operator, limits, checks);
-    }
-
-    /** How many files are digested, decoded and inspected at once unless told otherwise: one per core of a small host. */
-    public static final int DEFAULT_CHECKS_AT_ONCE = 2;
-
-    /** The same verification digesting, decoding and inspecting at most {@code atOnce} files at a time. */
-    public Verification checkingAtOnce(int atOnce) {
-        return new Verification(boot, bootEnabled, operator, limits, new Checks(atOnce));
-    }
-
-    /**
-     * The work of a verification that takes a core (digests, decoding, inspection), at most so many at once. Waiting
-     * holds no turn: a format whose disk is booting waits for that boot, or for the same file's decoding under way,
-     * without keeping another format from being checked meanwhile.
-     */
-    private static final class Checks {
-        private final java.util.concurrent.Semaphore turns;
-
-        Checks(int atOnce) {
-            if (atOnce < 1) {
-                throw new IllegalArgumentException("at least one check must run at a time, not " + atOnce);
-            }
-            turns = new java.util.concurrent.Semaphore(atOnce, true);
-        }
-
-        /**
-         * Runs {@code work} in its turn. Its time is added to {@code phase} (unless null: work that times its own phases),
-         * the time spent waiting for the turn to the phase "turn-wait".
-         */
-        <T> T run(Map<String, Long> phases, String phase, Proofs.Check<T> work) throws Rejection, IOException, InterruptedException {
-            long t = System.nanoTime();
-            turns.acquire();
-            long waited = millisSince(t);
-            if (waited > 0) {
-                phases.merge("turn-wait", waited, Long::sum);
-            }
-            t = System.nanoTime();
-            try {
-                return work.run();
-            } finally {
-                turns.release();
-                if (phase != null) {
-                    phases.merge(phase, millisSince(t), Long::sum);
-                }
-            }
-        }
+        return new Verification(boot, bootEnabled, operator, limits);
     }
 
     /** One boot of a disk: the format it was booted as, how long to the marker, and when. */
@@ -126,18 +77,19 @@ public final class Verification {
         Expectations expected = claim.expected();
         Files.createDirectories(workspace);
         try (BootAhead ahead = bootAhead(artifact, claim, workspace)) {
-            sha256 = checks.run(phases, "digest", () -> SparseSha256.of(artifact));
+            long t = System.nanoTime();
+            sha256 = SparseSha256.of(artifact);
             if (claim.sha256() != null && !claim.sha256().equals(sha256)) {
                 throw new Rejection("artifact", "", "the file's sha256 is " + sha256 + " but the event says " + claim.sha256()
                         + "; it changed or was damaged after it was built");
             }
-            String artifactSha256 = sha256;
-            DecodedImage.DiskFile disk = checks.run(phases, "digest", () -> DecodedImage.diskOf(artifact, claim.format(), artifactSha256, workspace, limits));
+            DecodedImage.DiskFile disk = DecodedImage.diskOf(artifact, claim.format(), sha256, workspace, limits);
+            phases.put("digest", millisSince(t));
 
-            long t = System.nanoTime();
+            t = System.nanoTime();
             // The OVA's disk is the VMDK format's file: whichever of the two comes second is judged by the first's decoding.
             Proofs.Outcome<DiskProof> checked = inspected.once(new DiskKey(disk.format(), disk.sha256(), expected, claim.policy()),
-                    () -> checks.run(phases, null, () -> decodeAndInspect(disk, claim, workspace)));
+                    () -> decodeAndInspect(disk, claim, workspace));
             DiskProof proof = checked.proof();
             rawSha256 = proof.rawSha256();
             findings.addAll(proof.findings());

@@ -41,13 +41,6 @@ public interface VerifierConfig {
     @WithDefault("" + ImageLimits.DEFAULT_MAX_OVA_ENTRIES)
     int maxOvaEntries();
 
-    /**
-     * How many files are digested, decoded and inspected at once (each such check takes a core). Verifications waiting
-     * for a boot do not count: how many images are taken at once is the worker pool's {@code max-concurrency}.
-     */
-    @WithDefault("" + Verification.DEFAULT_CHECKS_AT_ONCE)
-    int checksAtOnce();
-
     /** Regular expression the serial console must show once the image is up. */
     @WithDefault("login:")
     String bootMarker();

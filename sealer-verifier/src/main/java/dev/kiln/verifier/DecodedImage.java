@@ -77,8 +77,9 @@ record DecodedImage(Path raw) {
         Path raw = disk.file();
         if (disk.format() != DiskFormat.RAW) {
             raw = workspace.resolve("decoded.raw");
-            // Niced 10 below the boot (every tool runs niced; this one further): a format decoded while another boots
-            // must not slow the boot every format of the disk waits for.
+            // Niced 10 below the other tools (every tool runs niced; this one further), 7 below the boot
+            // (BootTest.BOOT_NICENESS): a format decoded while another boots must not slow the boot every format of the
+            // disk waits for, nor the builder's conversions.
             ToolProcess.Result convert = ToolProcess.run(List.of("nice", "-n", "10", "qemu-img", "convert", "-f", qemuFormat, "-O", "raw",
                     disk.file().toString(), raw.toString()), TIMEOUT);
             if (!convert.ok()) {

@@ -45,9 +45,9 @@ final class BootTest {
     /**
      * How far below the other tools (the builder's conversions above all) a boot test is scheduled. A boot under TCG
      * takes every core it is given, and the conversion it slowed is the VMDK's compression, which that format's and the
-     * OVA's verifications wait for. Measured (./kiln bench, six releases against eight before): the VMDK was ready 16.9 s after the
-     * raw disk on average against 19.5 s, and the boot took 28–30 s either way. The decoding of formats is niced
-     * further still ({@link DecodedImage}).
+     * OVA's verifications wait for. Measured (./kiln bench, six releases against eight before): the VMDK was ready
+     * 16.9 s after the raw disk on average against 19.5 s, and the boot took 28–30 s either way. The decoding of formats
+     * is niced further still ({@link DecodedImage}).
      */
     static final int BOOT_NICENESS = 3;
 

@@ -56,11 +56,7 @@ final class ConvertStep implements BuildStep {
                 .sorted(java.util.Comparator.comparing(format -> !format.compressed())).toList();
         int workers = Math.max(1, Math.min(containers.size() + 1, Runtime.getRuntime().availableProcessors()));
         ExecutorService pool = Executors.newFixedThreadPool(workers, runnable -> {
-            // Digesting and packing disks in Java is a tool's kind of work: lowered as the tools are.
-            Thread thread = new Thread(() -> {
-                dev.kiln.disk.BatchThread.lowerThisThread();
-                runnable.run();
-            }, "kiln-convert");
+            Thread thread = new Thread(runnable, "kiln-convert");
             thread.setDaemon(true);
             return thread;
         });

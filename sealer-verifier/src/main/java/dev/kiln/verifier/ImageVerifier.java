@@ -65,8 +65,6 @@ public class ImageVerifier {
     @Incoming("image-built")
     @Blocking(value = "kiln-verifications", ordered = false)
     public void onImageBuilt(String payload) throws Exception {
-        // Digesting disks in Java is a tool's kind of work: the registry's hop and the broker go first.
-        dev.kiln.disk.BatchThread.lowerThisThread();
         // A payload that does not decode is the event's fault: dead-lettered. A store, Git remote or broker that is away
         // is waited for: the record is retried, never skipped.
         ImageBuilt built = EventCodec.decode(ImageBuilt.class, payload);

@@ -650,8 +650,10 @@ public final class Benchmark {
         return sorted.get(Math.max(0, Math.min(sorted.size() - 1, index)));
     }
 
-    private static String seconds(double seconds) {
-        return seconds >= 60 ? String.format(Locale.ROOT, "%d min %02d s", (long) seconds / 60, Math.round(seconds) % 60)
+    /** A duration as the table shows it: tenths under a minute, whole seconds from one (rounded before it is split). */
+    static String seconds(double seconds) {
+        long whole = Math.round(seconds);
+        return whole >= 60 ? String.format(Locale.ROOT, "%d min %02d s", whole / 60, whole % 60)
                 : String.format(Locale.ROOT, "%.1f s", seconds);
     }
 

@@ -29,6 +29,15 @@ class BenchmarkTest {
             """;
 
     @Test
+    void durationsAreRoundedBeforeTheyAreSplitIntoMinutesAndSeconds() {
+        // 119.8 s once read "1 min 00 s" in the table (minutes cut, seconds rounded).
+        assertEquals("2 min 00 s", Benchmark.seconds(119.8));
+        assertEquals("1 min 00 s", Benchmark.seconds(59.96));
+        assertEquals("1 min 46 s", Benchmark.seconds(105.6));
+        assertEquals("49.4 s", Benchmark.seconds(49.4));
+    }
+
+    @Test
     void aStoresSizeCountsASparseDisksDataAndAHardLinkedFileOnce(@org.junit.jupiter.api.io.TempDir java.nio.file.Path store) throws Exception {
         java.nio.file.Path blob = java.nio.file.Files.createDirectories(store.resolve("sha256")).resolve("disk");
         try (java.io.RandomAccessFile disk = new java.io.RandomAccessFile(blob.toFile(), "rw")) {

@@ -57,6 +57,16 @@ public final class ToolProcess {
     /** How far below the service that runs it a tool is scheduled (relative, as {@code nice -n} counts). */
     public static final int NICENESS = 5;
 
+    /**
+     * A tool that yields to the other tools: niced {@code steps} further than they are (run it as any tool; the ranks
+     * between tools are stated where each is run, e.g. the verifier's boot behind the builder's conversions).
+     */
+    public static List<String> behindOtherTools(int steps, List<String> command) {
+        List<String> niced = new ArrayList<>(List.of("nice", "-n", Integer.toString(steps), "--"));
+        niced.addAll(command);
+        return niced;
+    }
+
     public static Result run(List<String> command, Path directory, Map<String, String> environment, Duration timeout,
                              Consumer<String> log) throws IOException, InterruptedException {
         return run(command, directory, environment, true, timeout, log, process -> { });

@@ -58,6 +58,9 @@ class ToolProcessTest {
         assertEquals(service + ToolProcess.NICENESS, Integer.parseInt(tool.text().strip()), "a tool's niceness");
         ToolProcess.Result load = ToolProcess.runAtOwnPriority(List.of("nice"), Duration.ofSeconds(10));
         assertEquals(service, Integer.parseInt(load.text().strip()), "a program run at the service's own priority");
+        assumeTrue(service + ToolProcess.NICENESS + 3 <= 19, "no room for a tool behind the others");
+        ToolProcess.Result behind = ToolProcess.run(ToolProcess.behindOtherTools(3, List.of("nice")), temp, Map.of(), Duration.ofSeconds(10), line -> { });
+        assertEquals(service + ToolProcess.NICENESS + 3, Integer.parseInt(behind.text().strip()), "a tool behind the other tools");
     }
 
     @Test

@@ -90,8 +90,7 @@ final class BootTest {
         Path qemuLog = workspace.resolve("qemu.log");
         Files.deleteIfExists(console);
         boolean kvm = accelerator == dev.kiln.disk.QemuAccelerator.kvm;
-        // Niced BOOT_NICENESS below the other tools: see there.
-        List<String> command = new ArrayList<>(List.of("nice", "-n", Integer.toString(BOOT_NICENESS), "qemu-system-x86_64",
+        List<String> command = new ArrayList<>(List.of("qemu-system-x86_64",
                 "-machine", kvm ? "accel=kvm" : "accel=tcg", "-cpu", kvm ? "host" : "max", "-m", "1024", "-smp", "2",
                 "-display", "none", "-monitor", "none", "-no-reboot", "-snapshot",
                 "-drive", "file=" + dev.kiln.disk.QemuOpts.value(disk.toAbsolutePath()) + ",if=virtio,format=" + qemuFormat,
@@ -101,7 +100,8 @@ final class BootTest {
                 "-serial", "file:" + console));
         long start = System.nanoTime();
         // Waited for in this thread: a verifier killed mid-boot takes its QEMU with it.
-        Process qemu = new ProcessBuilder(dev.kiln.disk.ToolProcess.asTool(command)).redirectErrorStream(true)
+        Process qemu = new ProcessBuilder(dev.kiln.disk.ToolProcess.asTool(dev.kiln.disk.ToolProcess.behindOtherTools(BOOT_NICENESS, command)))
+                .redirectErrorStream(true)
                 .redirectOutput(qemuLog.toFile()).start();
         try {
             long deadline = start + timeout.toNanos();

@@ -31,6 +31,8 @@ import java.util.regex.Pattern;
  */
 record DecodedImage(Path raw) {
     private static final Duration TIMEOUT = Duration.ofMinutes(15);
+    /** How far below the other tools a decoding runs: 7 below the boot test ({@link BootTest#BOOT_NICENESS}). */
+    static final int DECODE_NICENESS = 10;
     private static final Pattern MANIFEST_LINE = Pattern.compile("SHA256\\(([^)]+)\\)\\s*=\\s*([0-9a-fA-F]{64})");
 
     /**
@@ -77,11 +79,10 @@ record DecodedImage(Path raw) {
         Path raw = disk.file();
         if (disk.format() != DiskFormat.RAW) {
             raw = workspace.resolve("decoded.raw");
-            // Niced 10 below the other tools (every tool runs niced; this one further), 7 below the boot
-            // (BootTest.BOOT_NICENESS): a format decoded while another boots must not slow the boot every format of the
-            // disk waits for, nor the builder's conversions.
-            ToolProcess.Result convert = ToolProcess.run(List.of("nice", "-n", "10", "qemu-img", "convert", "-f", qemuFormat, "-O", "raw",
-                    disk.file().toString(), raw.toString()), TIMEOUT);
+            // Behind the boot (BootTest.BOOT_NICENESS) and the builder's conversions: a format decoded while another
+            // boots must not slow the boot every format of the disk waits for.
+            ToolProcess.Result convert = ToolProcess.run(ToolProcess.behindOtherTools(DECODE_NICENESS, List.of("qemu-img", "convert",
+                    "-f", qemuFormat, "-O", "raw", disk.file().toString(), raw.toString())), TIMEOUT);
             if (!convert.ok()) {
                 throw new Rejection("decode", "", "the " + format + " file could not be decoded (it is truncated or corrupt): " + convert.text().strip());
             }

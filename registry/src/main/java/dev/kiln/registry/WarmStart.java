@@ -28,13 +28,15 @@ import java.util.Map;
 import java.util.stream.IntStream;
 
 /**
- * Pays at the registry's start what the first events of a release would otherwise pay inside their hop: the database
- * connections its side-by-side verdicts and its relay hold at once (the pool opens one only when a query finds none
- * idle, and keeps it), the JSON codecs of the events it reads and writes, its producer's metadata
- * for the topics it publishes to, and a few passes of the ledger's code from a tag to a publication, each in a
- * transaction that is rolled back (a just-started JVM ran each transition's code 3-4 times slower the first time:
- * ./kiln bench, 120-163 ms against 25-36 ms). All of it in the background, none of it needed: a failure here is logged
- * and the first event pays as before.
+ * Pays at the registry's start what the first events of a release would otherwise pay inside their hop: every database
+ * connection its pool may hold (the pool opens one only when a query finds none idle, and keeps it), the JSON codecs of
+ * the events it reads and writes, its producer's metadata for the topics it publishes to, and a few passes of the
+ * ledger's code from a tag to a publication, each in a transaction that is rolled back (a just-started JVM ran each
+ * transition's code 3-4 times slower the first time: ./kiln bench, 120-163 ms against 25-36 ms). The first pass runs on
+ * every connection at once, since a connection prepares a statement the first time it runs it: a round trip more
+ * per statement, 7-22 ms each under a release's load in PostgreSQL's log (4 statements, 33-41 ms of a first verdict's
+ * 78-82 ms on connections the rehearsal had not used). All of it in the background, none of it needed: a failure here
+ * is logged and the first event pays as before.
  */
 @ApplicationScoped
 class WarmStart {
@@ -46,11 +48,12 @@ class WarmStart {
     private final MeterRegistry metrics;
     private final int connections;
     private final int rehearsals;
+    /** The database sessions (backend process ids) the first pass ran on: one per connection when it worked. */
+    private final java.util.Set<Integer> rehearsedOn = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     WarmStart(Pool database, KafkaClientService kafka, StoredJson json, PublicationRelay relay, io.vertx.mutiny.core.Vertx vertx,
               MeterRegistry metrics,
-              // A transaction per verdict consumer, and one for the relay's recording beside them.
-              @ConfigProperty(name = "mp.messaging.incoming.image-verified.concurrency", defaultValue = "1") int verdictConsumers,
+              @ConfigProperty(name = "quarkus.datasource.reactive.max-size") int connections,
               @ConfigProperty(name = "kiln.registry.warm-start-rehearsals", defaultValue = "5") int rehearsals) {
         this.database = database;
         this.kafka = kafka;
@@ -58,8 +61,9 @@ class WarmStart {
         this.ledger = new ReleaseLedger(json, new io.micrometer.core.instrument.simple.SimpleMeterRegistry(), relay);
         this.vertx = vertx;
         this.metrics = metrics;
-        this.connections = verdictConsumers + 1;
+        this.connections = connections;
         this.rehearsals = rehearsals;
+        metrics.gauge("kiln.registry.warm-start.connections", rehearsedOn, java.util.Set::size);
     }
 
     void onStart(@Observes StartupEvent start) {
@@ -75,23 +79,61 @@ class WarmStart {
                 .mapToObj(i -> database.query("select 1").execute()).toList()).andFailFast());
         background("metadata", () -> Uni.join().all(ServiceAccount.REGISTRY.produces().stream()
                 .map(type -> kafka.getProducer("image-published").partitionsFor(type.topic())).toList()).andFailFast());
-        PublicationRelay.contextOfItsOwn(vertx).runOnContext(ignored -> background("ledger", () -> {
-            // One after another (they share the context's session), each timed. The first loads and links the code; by
-            // hand (20 passes, beside two busy loops on the two cores) the second and third took about 100 ms, the fourth
-            // to the twentieth 35-74 ms with no trend, so a few passes are enough.
+        if (rehearsals > 0) {
+            background("ledger", () -> firstPassOnEveryConnection().chain(this::furtherPasses));
+        }
+    }
+
+    /**
+     * One pass per connection, side by side, each on a context of its own (the pool hands a context a connection of
+     * its own event loop first, so the lanes spread over the loops as the consumers do). Each holds its connection
+     * until all have theirs: that is what puts them on as many connections.
+     */
+    private Uni<Void> firstPassOnEveryConnection() {
+        java.util.concurrent.CompletableFuture<Void> allHoldOne = new java.util.concurrent.CompletableFuture<>();
+        java.util.concurrent.atomic.AtomicInteger holding = new java.util.concurrent.atomic.AtomicInteger();
+        return Uni.join().all(IntStream.range(0, connections).mapToObj(lane -> onContextOfItsOwn(context -> timedPass(lane,
+                // Midway through the lane's transaction, so on its session and connection.
+                Uni.createFrom().deferred(() -> Panache.getSession()).chain(session -> session.createNativeQuery("select pg_backend_pid()", Integer.class).getSingleResult())
+                        .invoke(rehearsedOn::add)
+                        .chain(() -> {
+                            if (holding.incrementAndGet() == connections) {
+                                allHoldOne.complete(null);
+                            }
+                            // Back on this lane's own context: its session may be used from no other.
+                            return Uni.createFrom().completionStage(allHoldOne).emitOn(work -> context.runOnContext(ignored -> work.run()));
+                        })
+                        // A pool smaller than asked for would hold the lanes forever: they give up and roll back.
+                        .ifNoItem().after(java.time.Duration.ofSeconds(30)).failWith(() -> new IllegalStateException(
+                                "only " + holding.get() + " of " + connections + " connections held at once"))
+                        .replaceWithVoid()))).toList()).andFailFast()
+                .invoke(() -> LOG.debugf("first rehearsal on %d connections", rehearsedOn.size()))
+                .replaceWithVoid();
+    }
+
+    /** The other passes one after another on one context (they share its session), each timed. */
+    private Uni<Void> furtherPasses() {
+        // By hand (20 passes, beside two busy loops on the two cores) the second and third took about 100 ms, the fourth
+        // to the twentieth 35-74 ms with no trend, so a few passes are enough.
+        return onContextOfItsOwn(context -> {
             Uni<Void> passes = Uni.createFrom().voidItem();
-            for (int i = 1; i <= rehearsals; i++) {
-                int pass = i;
-                passes = passes.chain(() -> {
-                    long passBegan = System.nanoTime();
-                    return rehearse().invoke(() -> {
-                        done("ledger-pass", passBegan);
-                        LOG.debugf("rehearsal %d of %d: %d ms", pass, rehearsals, (System.nanoTime() - passBegan) / 1_000_000);
-                    });
-                });
+            for (int i = 2; i <= rehearsals; i++) {
+                passes = passes.chain(() -> timedPass(0, Uni.createFrom().voidItem()));
             }
             return passes;
-        }));
+        });
+    }
+
+    private Uni<Void> timedPass(int lane, Uni<Void> midway) {
+        long began = System.nanoTime();
+        return rehearse(lane, midway).invoke(() -> done("ledger-pass", began));
+    }
+
+    /** Work subscribed to on a new context of its own, its outcome handed back. */
+    private Uni<Void> onContextOfItsOwn(java.util.function.Function<io.vertx.core.Context, Uni<Void>> work) {
+        io.vertx.core.Context context = PublicationRelay.contextOfItsOwn(vertx);
+        return Uni.createFrom().emitter(emitter -> context.runOnContext(ignored ->
+                Uni.createFrom().deferred(() -> work.apply(context)).subscribe().with(emitter::complete, emitter::fail)));
     }
 
     /** Runs one part; its time is kept as {@code kiln.registry.warm-start{part}} when it succeeds. */
@@ -110,8 +152,9 @@ class WarmStart {
      * kept (but the three ids it drew) and nothing is sent (the relay sends only what a committed transaction claimed
      * for it).
      */
-    private Uni<Void> rehearse() {
-        Release release = new Release("kiln-warm-start", "0.0.0", "release-0.0.0", "file:///kiln/warm-start", "0".repeat(40));
+    private Uni<Void> rehearse(int lane, Uni<Void> midway) {
+        // A version per lane: side by side, the lanes would otherwise wait on each other's uncommitted release row.
+        Release release = new Release("kiln-warm-start", "0.0." + lane, "release-0.0." + lane, "file:///kiln/warm-start", "0".repeat(40));
         String digest = "0".repeat(64);
         ImageBuilt built = new ImageBuilt(release, new Artifact("raw", "file:///kiln/warm-start/disk.raw", digest, 1, 1, digest),
                 new Provenance(release.commit(), release.tag(), "file:///kiln/warm-start/upstream", digest, Map.of("kiln", "warm-start"), 1),
@@ -126,6 +169,7 @@ class WarmStart {
                 .chain(() -> ledger.verified(verified))
                 // Written out, so the statements run; then undone.
                 .call(Panache::flush)
+                .call(() -> midway)
                 .call(() -> Panache.currentTransaction().invoke(Mutiny.Transaction::markForRollback)));
     }
 }

@@ -15,6 +15,7 @@ import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.kafka.KafkaClientService;
+import io.vertx.core.Context;
 import io.vertx.mutiny.sqlclient.Pool;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -22,21 +23,27 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.hibernate.reactive.mutiny.Mutiny;
 import org.jboss.logging.Logger;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import java.util.stream.IntStream;
 
 /**
  * Pays at the registry's start what the first events of a release would otherwise pay inside their hop: every database
  * connection its pool may hold (the pool opens one only when a query finds none idle, and keeps it), the JSON codecs of
  * the events it reads and writes, its producer's metadata for the topics it publishes to, and a few passes of the
- * ledger's code from a tag to a publication and of the relay's recording it, each in a transaction that is rolled back (a just-started JVM ran each
- * transition's code 3-4 times slower the first time: ./kiln bench, 120-163 ms against 25-36 ms). The first pass runs on
- * every connection at once, since a connection prepares a statement the first time it runs it: a round trip more
- * per statement, 7-22 ms each under a release's load in PostgreSQL's log (4 statements, 33-41 ms of a first verdict's
- * 78-82 ms on connections the rehearsal had not used). All of it in the background, none of it needed: a failure here
- * is logged and the first event pays as before.
+ * ledger's code from a tag to a publication, and of the relay's recording it, each in a transaction that is rolled
+ * back (a just-started JVM ran each transition's code 3-4 times slower the first time: ./kiln bench, 120-163 ms
+ * against 25-36 ms). The first pass runs on every connection at once, since a connection prepares a statement the
+ * first time it runs it: a round trip more per statement (in PostgreSQL's log under a release's load, 3-22 ms from the
+ * parse to the bind, 33-41 ms of a first verdict's 78-82 ms on connections the rehearsal had not used). All of it in
+ * the background, none of it needed: a failure here is logged and the first event pays as before.
  */
 @ApplicationScoped
 class WarmStart {
@@ -50,7 +57,7 @@ class WarmStart {
     private final int connections;
     private final int rehearsals;
     /** The database sessions (backend process ids) the first pass ran on: one per connection when it worked. */
-    private final java.util.Set<Integer> rehearsedOn = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final Set<Integer> rehearsedOn = ConcurrentHashMap.newKeySet();
 
     WarmStart(Pool database, KafkaClientService kafka, StoredJson json, PublicationRelay relay, io.vertx.mutiny.core.Vertx vertx,
               MeterRegistry metrics,
@@ -65,7 +72,7 @@ class WarmStart {
         this.metrics = metrics;
         this.connections = connections;
         this.rehearsals = rehearsals;
-        metrics.gauge("kiln.registry.warm-start.connections", rehearsedOn, java.util.Set::size);
+        metrics.gauge("kiln.registry.warm-start.connections", rehearsedOn, Set::size);
     }
 
     void onStart(@Observes StartupEvent start) {
@@ -92,11 +99,12 @@ class WarmStart {
      * until all have theirs: that is what puts them on as many connections.
      */
     private Uni<Void> firstPassOnEveryConnection() {
-        java.util.concurrent.CompletableFuture<Void> allHoldOne = new java.util.concurrent.CompletableFuture<>();
-        java.util.concurrent.atomic.AtomicInteger holding = new java.util.concurrent.atomic.AtomicInteger();
+        CompletableFuture<Void> allHoldOne = new CompletableFuture<>();
+        AtomicInteger holding = new AtomicInteger();
         return Uni.join().all(IntStream.range(0, connections).mapToObj(lane -> onContextOfItsOwn(context -> timedPass(lane,
                 // Midway through the lane's transaction, so on its session and connection.
-                Uni.createFrom().deferred(() -> Panache.getSession()).chain(session -> session.createNativeQuery("select pg_backend_pid()", Integer.class).getSingleResult())
+                Uni.createFrom().deferred(Panache::getSession)
+                        .chain(session -> session.createNativeQuery("select pg_backend_pid()", Integer.class).getSingleResult())
                         .invoke(rehearsedOn::add)
                         .chain(() -> {
                             if (holding.incrementAndGet() == connections) {
@@ -106,7 +114,7 @@ class WarmStart {
                             return Uni.createFrom().completionStage(allHoldOne).emitOn(work -> context.runOnContext(ignored -> work.run()));
                         })
                         // A pool smaller than asked for would hold the lanes forever: they give up and roll back.
-                        .ifNoItem().after(java.time.Duration.ofSeconds(30)).failWith(() -> new IllegalStateException(
+                        .ifNoItem().after(Duration.ofSeconds(30)).failWith(() -> new IllegalStateException(
                                 "only " + holding.get() + " of " + connections + " connections held at once"))
                         .replaceWithVoid()))).toList()).andFailFast()
                 .invoke(() -> LOG.debugf("first rehearsal on %d connections", rehearsedOn.size()))
@@ -132,8 +140,8 @@ class WarmStart {
     }
 
     /** Work subscribed to on a new context of its own, its outcome handed back. */
-    private Uni<Void> onContextOfItsOwn(java.util.function.Function<io.vertx.core.Context, Uni<Void>> work) {
-        io.vertx.core.Context context = PublicationRelay.contextOfItsOwn(vertx);
+    private Uni<Void> onContextOfItsOwn(Function<Context, Uni<Void>> work) {
+        Context context = PublicationRelay.contextOfItsOwn(vertx);
         return Uni.createFrom().emitter(emitter -> context.runOnContext(ignored ->
                 Uni.createFrom().deferred(() -> work.apply(context)).subscribe().with(emitter::complete, emitter::fail)));
     }
@@ -146,7 +154,7 @@ class WarmStart {
     }
 
     private void done(String part, long began) {
-        metrics.timer("kiln.registry.warm-start", "part", part).record(java.time.Duration.ofNanos(System.nanoTime() - began));
+        metrics.timer("kiln.registry.warm-start", "part", part).record(Duration.ofNanos(System.nanoTime() - began));
     }
 
     /**

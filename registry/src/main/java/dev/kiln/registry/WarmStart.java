@@ -94,9 +94,9 @@ class WarmStart {
     }
 
     /**
-     * One pass per connection, side by side, each on a context of its own (the pool hands a context a connection of
-     * its own event loop first, so the lanes spread over the loops as the consumers do). Each holds its connection
-     * until all have theirs: that is what puts them on as many connections.
+     * One pass per connection, side by side, each on a context of its own (its Hibernate Reactive session is the
+     * context's). Each holds its connection until all have theirs: that is what puts them on as many connections, the
+     * pool's every one, whichever event loop a verdict's consumer later asks from.
      */
     private Uni<Void> firstPassOnEveryConnection() {
         CompletableFuture<Void> allHoldOne = new CompletableFuture<>();

@@ -118,7 +118,7 @@ public final class KilnServices implements AutoCloseable {
             watcher.putAll(watcherSettings);
             Map<String, String> watcherEnvironment = new LinkedHashMap<>(kafkaLogin(kafka, ServiceAccount.TAG_WATCHER));
             watcherEnvironment.putAll(watcherSecrets);
-            running.launch(root, state, "tag-watcher", "tag-watcher", watcher, watcherEnvironment);
+            running.launch(root, state, "tag-watcher", "tag-watcher", watcher, watcherEnvironment, 0);
 
             for (int i = 1; i <= builders; i++) {
                 Map<String, String> builder = new LinkedHashMap<>(common);
@@ -126,13 +126,14 @@ public final class KilnServices implements AutoCloseable {
                 builder.put("kiln.builder.workspaces", state.resolve("builder/work").toString());
                 builder.put("kiln.builder.store.directory", state.resolve("artifacts").toString());
                 running.launch(root, state, "builder", builders == 1 ? "builder" : "builder-" + i, builder,
-                        kafkaLogin(kafka, ServiceAccount.BUILDER));
+                        kafkaLogin(kafka, ServiceAccount.BUILDER), batchNiceness());
             }
 
             Map<String, String> verifier = new LinkedHashMap<>(common);
             verifier.put("kiln.verifier.workspaces", state.resolve("verifier/work").toString());
             verifier.put("kiln.verifier.reports", state.resolve("verifier/reports").toString());
-            running.launch(root, state, "sealer-verifier", "sealer-verifier", verifier, kafkaLogin(kafka, ServiceAccount.SEALER_VERIFIER));
+            running.launch(root, state, "sealer-verifier", "sealer-verifier", verifier, kafkaLogin(kafka, ServiceAccount.SEALER_VERIFIER),
+                    batchNiceness());
 
             Map<String, String> registry = new LinkedHashMap<>(common);
             registry.put("quarkus.datasource.reactive.url", postgres.reactiveUrl());
@@ -142,7 +143,7 @@ public final class KilnServices implements AutoCloseable {
             Map<String, String> registrySecrets = new LinkedHashMap<>(kafkaLogin(kafka, ServiceAccount.REGISTRY));
             registrySecrets.put("KILN_REGISTRY_WRITE_TOKEN", registryToken);
             registrySecrets.put("KILN_DB_PASSWORD", postgres.password());
-            running.launch(root, state, "registry", "registry", registry, registrySecrets);
+            running.launch(root, state, "registry", "registry", registry, registrySecrets, 0);
 
             // The deploy service declares what <state>/deploy/deployments.yaml declares, when it is there (./kiln up's demo).
             Map<String, String> deploy = new LinkedHashMap<>(common);
@@ -157,7 +158,7 @@ public final class KilnServices implements AutoCloseable {
             Map<String, String> deploySecrets = new LinkedHashMap<>(kafkaLogin(kafka, ServiceAccount.DEPLOY));
             deploySecrets.put("KILN_DEPLOY_WRITE_TOKEN", SecretFile.readOrCreate(state.resolve("deploy-token")));
             deploySecrets.put("KILN_DB_PASSWORD", postgres.password());
-            running.launch(root, state, "deploy", "deploy", deploy, deploySecrets);
+            running.launch(root, state, "deploy", "deploy", deploy, deploySecrets, 0);
 
             for (Service service : running.services) {
                 running.awaitReady(service);
@@ -217,13 +218,46 @@ public final class KilnServices implements AutoCloseable {
                 .orElseThrow(() -> new IllegalArgumentException("no service " + name));
     }
 
-    private void launch(Path root, Path state, String module, String name, Map<String, String> config, Map<String, String> secrets) {
+    /**
+     * How far below the other services the batch services (builder, sealer-verifier) are scheduled on this one machine,
+     * as {@code nice -n} counts ({@code KILN_BATCH_NICENESS}, 0 to 19; their tools go lower still, {@link
+     * dev.kiln.disk.ToolProcess#NICENESS} below them). A build or a verification takes every core for minutes and
+     * nobody waits on its next millisecond; the registry's publication, its lookups and the webhooks are waited on.
+     * On two cores the registry's first publications waited in the run queue behind the verifier's compiler threads and
+     * digests (docs/benchmarks.md, 9711e39), which niceness on the tools alone does not reach: it is the service's own
+     * threads. Where the services run on one host under systemd, {@code Nice=} on the two batch units does the same.
+     */
+    static int batchNiceness() {
+        String set = System.getenv("KILN_BATCH_NICENESS");
+        if (set == null || set.isBlank()) {
+            return DEFAULT_BATCH_NICENESS;
+        }
+        try {
+            int niceness = Integer.parseInt(set.strip());
+            if (niceness >= 0 && niceness <= 19) {
+                return niceness;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException("KILN_BATCH_NICENESS is '" + set + "': give a whole number from 0 (the batch services at the others' priority) to 19");
+    }
+
+    static final int DEFAULT_BATCH_NICENESS = 5;
+
+    private void launch(Path root, Path state, String module, String name, Map<String, String> config, Map<String, String> secrets,
+                        int niceness) {
         Path app = root.resolve(module).resolve("target/quarkus-app/quarkus-run.jar");
         if (!Files.isRegularFile(app)) {
             throw new IllegalStateException(app + " is missing: build kiln first (./kiln setup, or mvn install -DskipTests)");
         }
         int port = LoopbackPorts.free();
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m"));
+        List<String> command = new ArrayList<>();
+        if (niceness > 0) {
+            // nice execs the JVM: the process (its pid, its signals) is the service's own.
+            command.addAll(List.of("nice", "-n", Integer.toString(niceness), "--"));
+        }
+        command.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m"));
         Map<String, String> properties = new LinkedHashMap<>(config);
         properties.put("quarkus.http.port", Integer.toString(port));
         // The local stack is for this machine: nothing listens beyond its loopback.

@@ -23,22 +23,53 @@ final class BuildResults {
     private BuildResults() {
     }
 
-    static void send(ReleaseTagged tagged) throws Exception {
-        send(EventType.RELEASE_TAGGED.topic(), tagged.key(), EventCodec.encode(tagged), tagged);
+    /** Where the record went: its partition and offset. */
+    static org.apache.kafka.clients.producer.RecordMetadata send(ReleaseTagged tagged) throws Exception {
+        return send(EventType.RELEASE_TAGGED.topic(), tagged.key(), EventCodec.encode(tagged), tagged);
     }
 
     static void sendRaw(String key, String payload) throws Exception {
         send(EventType.RELEASE_TAGGED.topic(), key, payload, null);
     }
 
-    private static void send(String topic, String key, String payload, ReleaseTagged tagged) throws Exception {
+    private static org.apache.kafka.clients.producer.RecordMetadata send(String topic, String key, String payload, ReleaseTagged tagged) throws Exception {
         try (KafkaProducer<String, String> producer = new KafkaProducer<>(admin(),
                 new StringSerializer(), new StringSerializer())) {
             if (tagged != null) {
-                producer.send(EventRecords.of(tagged, URI.create("/kiln/builder-test"), Clock.systemUTC())).get();
-            } else {
-                producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(topic, key, payload)).get();
+                return producer.send(EventRecords.of(tagged, URI.create("/kiln/builder-test"), Clock.systemUTC())).get();
             }
+            return producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(topic, key, payload)).get();
+        }
+    }
+
+    /**
+     * A member that joins the builders' consumer group as the builder's own second consumer does when it starts (on
+     * the RebuildRequested topic, with Kafka's default assignors), once the group has given it its partitions.
+     */
+    static org.apache.kafka.clients.consumer.KafkaConsumer<String, String> joinBuilderGroup() {
+        Map<String, Object> config = new java.util.HashMap<>(admin());
+        config.put("group.id", "kiln-builder");
+        config.put("enable.auto.commit", "false");
+        var member = new org.apache.kafka.clients.consumer.KafkaConsumer<>(config,
+                new org.apache.kafka.common.serialization.StringDeserializer(), new org.apache.kafka.common.serialization.StringDeserializer());
+        member.subscribe(List.of(EventType.REBUILD_REQUESTED.topic()));
+        long deadline = System.nanoTime() + java.time.Duration.ofMinutes(1).toNanos();
+        while (member.assignment().isEmpty()) {
+            if (System.nanoTime() > deadline) {
+                member.close();
+                throw new AssertionError("the joining member got no partition of " + EventType.REBUILD_REQUESTED.topic() + " within a minute");
+            }
+            member.poll(java.time.Duration.ofMillis(200));
+        }
+        return member;
+    }
+
+    /** The builders' group's committed offset on that record's partition (-1 when none). */
+    static long committedByBuilders(org.apache.kafka.clients.producer.RecordMetadata record) throws Exception {
+        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(admin())) {
+            var partition = new org.apache.kafka.common.TopicPartition(record.topic(), record.partition());
+            var committed = admin.listConsumerGroupOffsets("kiln-builder").partitionsToOffsetAndMetadata().get().get(partition);
+            return committed == null ? -1 : committed.offset();
         }
     }
 

@@ -368,7 +368,7 @@ class PipelineScenarioTest {
 
     /** The local stack is for this machine: no service, nor the broker or the database, answers on another address of it. */
     @Test
-    @Order(6)
+    @Order(7)
     void nothingListensBeyondLoopback() throws Exception {
         List<java.net.InetAddress> addresses = java.util.Collections.list(java.net.NetworkInterface.getNetworkInterfaces()).stream()
                 .flatMap(n -> java.util.Collections.list(n.getInetAddresses()).stream())
@@ -389,9 +389,33 @@ class PipelineScenarioTest {
         }
     }
 
+    /**
+     * On one machine the batch services (builds, verification) run behind the ones people wait on (the registry's
+     * publications and lookups, webhooks, rollouts): niced {@code KILN_BATCH_NICENESS} below them, 5 unless set.
+     */
+    @Test
+    @Order(6)
+    void theBatchServicesRunBehindTheOthers() throws Exception {
+        int own = niceness(ProcessHandle.current().pid());
+        for (KilnServices.Service service : services.services()) {
+            boolean batch = service.name().startsWith("builder") || service.name().equals("sealer-verifier");
+            assertEquals(batch ? Math.min(19, own + KilnServices.batchNiceness()) : own, niceness(service.process().pid()),
+                    service.name() + "'s niceness");
+        }
+        if (System.getenv("KILN_BATCH_NICENESS") == null) {
+            assertEquals(5, KilnServices.batchNiceness(), "the default the operators' guide states");
+        }
+    }
+
+    /** A process's niceness, from the kernel's own record of it (/proc/PID/stat, its 19th field). */
+    private static int niceness(long pid) throws java.io.IOException {
+        String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+        return Integer.parseInt(stat.substring(stat.lastIndexOf(')') + 2).split(" ")[16]);
+    }
+
     /** ./kiln up's supervision: a service killed with SIGKILL is reported with its log's end and serves again. */
     @Test
-    @Order(7)
+    @Order(8)
     void aServiceThatDiesIsReportedAndRestarted() throws Exception {
         KilnServices.Service verifier = services.service("sealer-verifier");
         Process killed = verifier.process();
@@ -402,6 +426,8 @@ class PipelineScenarioTest {
         assertTrue(supervisorReports.stream().anyMatch(r -> r.startsWith("sealer-verifier exited with 137") && r.contains("The end of")),
                 String.join("\n", supervisorReports));
         assertNotEquals(killed.pid(), verifier.process().pid());
+        assertEquals(Math.min(19, niceness(ProcessHandle.current().pid()) + KilnServices.batchNiceness()), niceness(verifier.process().pid()),
+                "the restarted verifier runs behind the other services as the first did");
     }
 
     /** Waits for the pipeline; when it does not get there, the failure carries the end of every service's log. */

@@ -227,7 +227,7 @@ public final class KilnServices implements AutoCloseable {
      * digests (docs/benchmarks.md, 9711e39), which niceness on the tools alone does not reach: it is the service's own
      * threads. Where the services run on one host under systemd, {@code Nice=} on the two batch units does the same.
      */
-    static int batchNiceness() {
+    public static int batchNiceness() {
         String set = System.getenv("KILN_BATCH_NICENESS");
         if (set == null || set.isBlank()) {
             return DEFAULT_BATCH_NICENESS;

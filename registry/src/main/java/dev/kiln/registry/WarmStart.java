@@ -37,10 +37,10 @@ import java.util.stream.IntStream;
 /**
  * Pays at the registry's start what the first events of a release would otherwise pay inside their hop: every database
  * connection its pool may hold (the pool opens one only when a query finds none idle, and keeps it), the JSON codecs of
- * the events it reads and writes, its producer's metadata for the topics it publishes to, and a few passes of the
- * ledger's code from a tag to a publication, and of the relay's recording it, each in a transaction that is rolled
- * back (a just-started JVM ran each transition's code 3-4 times slower the first time: ./kiln bench, 120-163 ms
- * against 25-36 ms). The first pass runs on every connection at once, since a connection prepares a statement the
+ * the events it reads and writes, its producer's metadata for the topics it publishes to, and passes of the ledger's
+ * code from a tag to a publication, and of the relay's recording it, each in a transaction that is rolled back, until
+ * the JIT has compiled that code (a just-started JVM ran each transition's code 3-4 times slower the first time:
+ * ./kiln bench, 120-163 ms against 25-36 ms; its first verdicts still 36-76 ms after five passes, 17-18 ms after 200). The first pass runs on every connection at once, since a connection prepares a statement the
  * first time it runs it: a round trip more per statement (in PostgreSQL's log under a release's load, 3-22 ms from the
  * parse to the bind, 33-41 ms of a first verdict's 78-82 ms on connections the rehearsal had not used). All of it in
  * the background, none of it needed: a failure here is logged and the first event pays as before.
@@ -62,7 +62,7 @@ class WarmStart {
     WarmStart(Pool database, KafkaClientService kafka, StoredJson json, PublicationRelay relay, io.vertx.mutiny.core.Vertx vertx,
               MeterRegistry metrics,
               @ConfigProperty(name = "quarkus.datasource.reactive.max-size") int connections,
-              @ConfigProperty(name = "kiln.registry.warm-start-rehearsals", defaultValue = "5") int rehearsals) {
+              @ConfigProperty(name = "kiln.registry.warm-start-rehearsals") int rehearsals) {
         this.database = database;
         this.kafka = kafka;
         // Meters of its own: the rehearsal publishes nothing, so it must not count as publishing.
@@ -89,7 +89,9 @@ class WarmStart {
         background("metadata", () -> Uni.join().all(ServiceAccount.REGISTRY.produces().stream()
                 .map(type -> kafka.getProducer("image-published").partitionsFor(type.topic())).toList()).andFailFast());
         if (rehearsals > 0) {
-            background("ledger", () -> firstPassOnEveryConnection().chain(this::furtherPasses));
+            background("ledger", () -> firstPassOnEveryConnection().chain(this::furtherPasses)
+                    .invoke(() -> LOG.infof("warm start: the ledger rehearsed %d times in %d ms (the last pass %d ms)",
+                            connections + rehearsals - 1, (System.nanoTime() - began) / 1_000_000, lastPassMillis.get())));
         }
     }
 
@@ -123,8 +125,8 @@ class WarmStart {
 
     /** The other passes one after another on one context (they share its session), each timed. */
     private Uni<Void> furtherPasses() {
-        // By hand (20 passes, beside two busy loops on the two cores) the second and third took about 100 ms, the fourth
-        // to the twentieth 35-74 ms with no trend, so a few passes are enough.
+        // Enough of them that the JIT compiles the ledger's code before a verdict needs it (application.properties): the
+        // first few dozen take as long as each other (interpreted), later ones a quarter of that.
         return onContextOfItsOwn(context -> {
             Uni<Void> passes = Uni.createFrom().voidItem();
             for (int i = 2; i <= rehearsals; i++) {
@@ -136,8 +138,13 @@ class WarmStart {
 
     private Uni<Void> timedPass(int lane, Uni<Void> midway) {
         long began = System.nanoTime();
-        return rehearse(lane, midway).invoke(() -> done("ledger-pass", began));
+        return rehearse(lane, midway).invoke(() -> {
+            done("ledger-pass", began);
+            lastPassMillis.set((System.nanoTime() - began) / 1_000_000);
+        });
     }
+
+    private final java.util.concurrent.atomic.AtomicLong lastPassMillis = new java.util.concurrent.atomic.AtomicLong();
 
     /** Work subscribed to on a new context of its own, its outcome handed back. */
     private Uni<Void> onContextOfItsOwn(Function<Context, Uni<Void>> work) {

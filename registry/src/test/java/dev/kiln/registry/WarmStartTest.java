@@ -33,7 +33,7 @@ class WarmStartTest {
     @ConfigProperty(name = "quarkus.datasource.reactive.max-size")
     int poolSize;
 
-    @ConfigProperty(name = "kiln.registry.warm-start-rehearsals", defaultValue = "5")
+    @ConfigProperty(name = "kiln.registry.warm-start-rehearsals")
     int rehearsals;
 
     @Test

@@ -40,8 +40,9 @@ import java.util.stream.IntStream;
  * the events it reads and writes, its producer's metadata for the topics it publishes to, and passes of the ledger's
  * code from a tag to a publication, and of the relay's recording it, each in a transaction that is rolled back, until
  * the JIT has compiled that code (a just-started JVM ran each transition's code 3-4 times slower the first time:
- * ./kiln bench, 120-163 ms against 25-36 ms; its first verdicts still 36-76 ms after five passes, 17-18 ms after 200). The first pass runs on every connection at once, since a connection prepares a statement the
- * first time it runs it: a round trip more per statement (in PostgreSQL's log under a release's load, 3-22 ms from the
+ * ./kiln bench, 120-163 ms against 25-36 ms; the slower of its first verdict pair still 28-76 ms after five passes,
+ * 18 and 40 ms after 200). The first pass runs on every connection at once, since a connection prepares a statement the first
+ * time it runs it: a round trip more per statement (in PostgreSQL's log under a release's load, 3-22 ms from the
  * parse to the bind, 33-41 ms of a first verdict's 78-82 ms on connections the rehearsal had not used). All of it in
  * the background, none of it needed: a failure here is logged and the first event pays as before.
  */
@@ -58,6 +59,8 @@ class WarmStart {
     private final int rehearsals;
     /** The database sessions (backend process ids) the first pass ran on: one per connection when it worked. */
     private final Set<Integer> rehearsedOn = ConcurrentHashMap.newKeySet();
+    /** How long the last pass took: once the JIT has compiled the ledger, a fraction of the first ones. */
+    private final java.util.concurrent.atomic.AtomicLong lastPassMillis = new java.util.concurrent.atomic.AtomicLong();
 
     WarmStart(Pool database, KafkaClientService kafka, StoredJson json, PublicationRelay relay, io.vertx.mutiny.core.Vertx vertx,
               MeterRegistry metrics,
@@ -143,8 +146,6 @@ class WarmStart {
             lastPassMillis.set((System.nanoTime() - began) / 1_000_000);
         });
     }
-
-    private final java.util.concurrent.atomic.AtomicLong lastPassMillis = new java.util.concurrent.atomic.AtomicLong();
 
     /** Work subscribed to on a new context of its own, its outcome handed back. */
     private Uni<Void> onContextOfItsOwn(Function<Context, Uni<Void>> work) {

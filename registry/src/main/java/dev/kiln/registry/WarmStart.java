@@ -41,10 +41,10 @@ import java.util.stream.IntStream;
  * code from a tag to a publication, and of the relay's recording it, each in a transaction that is rolled back, until
  * the JIT has compiled that code (a just-started JVM ran each transition's code 3-4 times slower the first time:
  * ./kiln bench, 120-163 ms against 25-36 ms; the slower of its first verdict pair still 28-76 ms after five passes,
- * 18 and 40 ms after 200). The first pass runs on every connection at once, since a connection prepares a statement the first
- * time it runs it: a round trip more per statement (in PostgreSQL's log under a release's load, 3-22 ms from the
- * parse to the bind, 33-41 ms of a first verdict's 78-82 ms on connections the rehearsal had not used). All of it in
- * the background, none of it needed: a failure here is logged and the first event pays as before.
+ * 18 and 40 ms after 200). The first pass runs on every connection at once, since a connection prepares a statement
+ * the first time it runs it: a round trip more per statement (in PostgreSQL's log under a release's load, 3-22 ms
+ * from the parse to the bind, 33-41 ms of a first verdict's 78-82 ms on connections the rehearsal had not used). All
+ * of it in the background, none of it needed: a failure here is logged and the first event pays as before.
  */
 @ApplicationScoped
 class WarmStart {

@@ -23,6 +23,8 @@ final class BuildResults {
     private BuildResults() {
     }
 
+    private static final String BUILDERS = dev.kiln.events.ServiceAccount.BUILDER.consumerGroup().orElseThrow();
+
     /** Where the record went: its partition and offset. */
     static org.apache.kafka.clients.producer.RecordMetadata send(ReleaseTagged tagged) throws Exception {
         return send(EventType.RELEASE_TAGGED.topic(), tagged.key(), EventCodec.encode(tagged), tagged);
@@ -48,7 +50,7 @@ final class BuildResults {
      */
     static org.apache.kafka.clients.consumer.KafkaConsumer<String, String> joinBuilderGroup() {
         Map<String, Object> config = new java.util.HashMap<>(admin());
-        config.put("group.id", "kiln-builder");
+        config.put("group.id", BUILDERS);
         config.put("enable.auto.commit", "false");
         var member = new org.apache.kafka.clients.consumer.KafkaConsumer<>(config,
                 new org.apache.kafka.common.serialization.StringDeserializer(), new org.apache.kafka.common.serialization.StringDeserializer());
@@ -68,7 +70,7 @@ final class BuildResults {
     static long committedByBuilders(org.apache.kafka.clients.producer.RecordMetadata record) throws Exception {
         try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(admin())) {
             var partition = new org.apache.kafka.common.TopicPartition(record.topic(), record.partition());
-            var committed = admin.listConsumerGroupOffsets("kiln-builder").partitionsToOffsetAndMetadata().get().get(partition);
+            var committed = admin.listConsumerGroupOffsets(BUILDERS).partitionsToOffsetAndMetadata().get().get(partition);
             return committed == null ? -1 : committed.offset();
         }
     }

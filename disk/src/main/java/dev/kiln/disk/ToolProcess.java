@@ -49,9 +49,14 @@ public final class ToolProcess {
      * the broker only need a moment now and then, and an event's hop should not wait behind a disk being decoded.
      */
     public static List<String> asTool(List<String> command) {
-        List<String> niced = new ArrayList<>(List.of("nice", "-n", Integer.toString(NICENESS), "--"));
+        return diesWithThisService(niced(NICENESS, command));
+    }
+
+    /** The command under {@code nice -n steps}, which execs it: the process (its pid, its signals) is the command's. */
+    public static List<String> niced(int steps, List<String> command) {
+        List<String> niced = new ArrayList<>(List.of("nice", "-n", Integer.toString(steps), "--"));
         niced.addAll(command);
-        return diesWithThisService(niced);
+        return niced;
     }
 
     /** How far below the service that runs it a tool is scheduled (relative, as {@code nice -n} counts). */
@@ -62,9 +67,7 @@ public final class ToolProcess {
      * between tools are stated where each is run, e.g. the verifier's boot behind the builder's conversions).
      */
     public static List<String> behindOtherTools(int steps, List<String> command) {
-        List<String> niced = new ArrayList<>(List.of("nice", "-n", Integer.toString(steps), "--"));
-        niced.addAll(command);
-        return niced;
+        return niced(steps, command);
     }
 
     public static Result run(List<String> command, Path directory, Map<String, String> environment, Duration timeout,

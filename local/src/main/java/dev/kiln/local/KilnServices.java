@@ -252,12 +252,7 @@ public final class KilnServices implements AutoCloseable {
             throw new IllegalStateException(app + " is missing: build kiln first (./kiln setup, or mvn install -DskipTests)");
         }
         int port = LoopbackPorts.free();
-        List<String> command = new ArrayList<>();
-        if (niceness > 0) {
-            // nice execs the JVM: the process (its pid, its signals) is the service's own.
-            command.addAll(List.of("nice", "-n", Integer.toString(niceness), "--"));
-        }
-        command.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m"));
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m"));
         Map<String, String> properties = new LinkedHashMap<>(config);
         properties.put("quarkus.http.port", Integer.toString(port));
         // The local stack is for this machine: nothing listens beyond its loopback.
@@ -267,8 +262,9 @@ public final class KilnServices implements AutoCloseable {
         }
         properties.forEach((key, value) -> command.add("-D" + key + "=" + value));
         command.addAll(List.of("-jar", app.toString()));
+        List<String> launched = niceness > 0 ? dev.kiln.disk.ToolProcess.niced(niceness, command) : command;
         Path log = state.resolve("logs").resolve(name + ".log");
-        ProcessBuilder builder = new ProcessBuilder(command).directory(root.resolve(module).toFile()).redirectErrorStream(true)
+        ProcessBuilder builder = new ProcessBuilder(launched).directory(root.resolve(module).toFile()).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
                 .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
         // The services' own defaults put everything else under KILN_STATE.

@@ -17,37 +17,35 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Seal and check are one pair: every sealing rule the verifier checks has the seal task file of the same name in
- * kiln's seal role (release-stamp: its own role), the role runs every one of them, and no task file is without a rule.
+ * Seal and check are one pair: every sealing rule the verifier checks has the seal script of the same name in kiln's
+ * seal role (templates/rules/&lt;rule&gt;.sh; release-stamp: its own role), the role runs every one of them, and no script is
+ * without a rule.
  */
 class SealTasksTest {
     private static final Path ROLES = Path.of(System.getProperty("kiln.repo.root", "..")).resolve("builder/ansible/roles");
 
     @Test
-    void everyRuleHasItsSealTaskAndEverySealTaskItsRule() throws IOException {
+    void everyRuleHasItsSealScriptAndEverySealScriptItsRule() throws IOException {
         Set<String> rules = SealingRules.all().stream().map(SealingRule::id).collect(Collectors.toCollection(TreeSet::new));
-        Set<String> taskFiles;
-        try (Stream<Path> files = Files.list(ROLES.resolve("seal/tasks"))) {
-            taskFiles = files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".yml") && !n.equals("main.yml"))
-                    .map(n -> n.substring(0, n.length() - ".yml".length())).collect(Collectors.toCollection(TreeSet::new));
-        }
-        Set<String> sealed = new TreeSet<>(taskFiles);
+        Set<String> sealed = new TreeSet<>(sealScripts());
         assertTrue(Files.isRegularFile(ROLES.resolve("release-stamp/tasks/main.yml")), "release-stamp has its own role");
         sealed.add("release-stamp");
-        assertEquals(rules, sealed, "seal task files (builder/ansible/roles/seal/tasks/<rule>.yml) and sealing rules differ");
+        assertEquals(rules, sealed, "seal scripts (builder/ansible/roles/seal/templates/rules/<rule>.sh) and sealing rules differ");
     }
 
     @Test
-    void theSealRoleRunsEveryTaskFileOnceWithTheBuildLoginLast() throws IOException {
-        List<String> loop = Files.readAllLines(ROLES.resolve("seal/tasks/main.yml")).stream()
+    void theSealRoleRunsEveryScriptOnceWithTheBuildLoginLast() throws IOException {
+        List<String> order = Files.readAllLines(ROLES.resolve("seal/tasks/main.yml")).stream()
                 .filter(line -> line.matches("\\s+- [a-z-]+\\s*")).map(String::strip).map(line -> line.substring(2)).toList();
-        Set<String> taskFiles;
-        try (Stream<Path> files = Files.list(ROLES.resolve("seal/tasks"))) {
-            taskFiles = files.map(p -> p.getFileName().toString()).filter(n -> !n.equals("main.yml"))
-                    .map(n -> n.replace(".yml", "")).collect(Collectors.toSet());
+        assertEquals(sealScripts(), Set.copyOf(order), "main.yml's kiln_seal_rules: " + order);
+        assertEquals(order.size(), Set.copyOf(order).size(), "each once");
+        assertEquals("build-credentials", order.get(order.size() - 1), "the login is removed last");
+    }
+
+    private static Set<String> sealScripts() throws IOException {
+        try (Stream<Path> files = Files.list(ROLES.resolve("seal/templates/rules"))) {
+            return files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".sh"))
+                    .map(n -> n.substring(0, n.length() - ".sh".length())).collect(Collectors.toCollection(TreeSet::new));
         }
-        assertEquals(taskFiles, Set.copyOf(loop), "main.yml includes: " + loop);
-        assertEquals(loop.size(), Set.copyOf(loop).size(), "each once");
-        assertEquals("build-credentials", loop.get(loop.size() - 1), "the login is removed last");
     }
 }

@@ -1,3 +1,3 @@
 # dhcp-leases: a lease of the build network makes a clone ask for the build's address (kiln-seal-final removes it again after the DHCP client stops).
-- name: DHCP leases are removed
-  ansible.builtin.raw: rm -f /var/lib/dhcp/*.leases /var/lib/dhclient/*.leases /var/lib/NetworkManager/*.lease
+# DHCP leases are removed.
+rm -f /var/lib/dhcp/*.leases /var/lib/dhclient/*.leases /var/lib/NetworkManager/*.lease

@@ -228,7 +228,11 @@ public final class KilnServices implements AutoCloseable {
      * threads. Where the services run on one host under systemd, {@code Nice=} on the two batch units does the same.
      */
     public static int batchNiceness() {
-        String set = System.getenv("KILN_BATCH_NICENESS");
+        return batchNiceness(System.getenv("KILN_BATCH_NICENESS"));
+    }
+
+    /** {@link #batchNiceness()} of the variable's value (null when it is not set). */
+    static int batchNiceness(String set) {
         if (set == null || set.isBlank()) {
             return DEFAULT_BATCH_NICENESS;
         }

@@ -58,6 +58,26 @@ class CloudEventsOnKafkaTest {
         }
     }
 
+    /** The shared Kafka settings reach a channel's producer: a release's six verdicts take two of the topic's three partitions each. */
+    @Test
+    void aChannelSpreadsAReleasesFormatsOverThePartitions() {
+        Release release = new Release("debian-spread", "0.1.1", "release-0.1.1", SampleEvents.release().repository(), SampleEvents.COMMIT);
+        List<ImageVerified> sent = DiskFormat.ids().stream()
+                .map(format -> new ImageVerified(release, format, SampleEvents.SHA, SampleEvents.verification())).toList();
+        sent.forEach(outbox::send);
+
+        await().atMost(Duration.ofSeconds(60)).until(() -> inbox.all.stream().filter(r -> sent.contains(r.event())).count() == sent.size());
+        Map<Integer, List<String>> formatsOn = new java.util.TreeMap<>();
+        for (EventInbox.Received got : inbox.all) {
+            if (got.event() instanceof ImageVerified verified && sent.contains(verified)) {
+                formatsOn.computeIfAbsent(got.partition(), p -> new ArrayList<>()).add(verified.format());
+                assertEquals(FormatPartitioner.partitionOf(verified.key().getBytes(StandardCharsets.UTF_8), 3), got.partition(), verified.key());
+            }
+        }
+        assertEquals(3, formatsOn.size(), formatsOn.toString());
+        formatsOn.values().forEach(formats -> assertEquals(2, formats.size(), formatsOn.toString()));
+    }
+
     @Test
     void recordsFramedByEventRecordsAreTheSameCloudEventsToTheConnector() {
         KilnEvent event = new ReleaseTagViolation(SampleEvents.release(), ReleaseTagViolation.DELETED, null);

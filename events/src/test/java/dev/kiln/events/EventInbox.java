@@ -14,7 +14,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 // A singleton, not application-scoped: the test reads its fields, which a client proxy would hide.
 @Singleton
 public class EventInbox {
-    record Received(KilnEvent event, IncomingCloudEventMetadata<?> cloudEvent, String kafkaKey) {
+    record Received(KilnEvent event, IncomingCloudEventMetadata<?> cloudEvent, String kafkaKey, int partition) {
     }
 
     final List<Received> all = new CopyOnWriteArrayList<>();
@@ -24,8 +24,8 @@ public class EventInbox {
     public CompletionStage<Void> onAnyEvent(Message<String> message) {
         IncomingCloudEventMetadata<?> ce = message.getMetadata(IncomingCloudEventMetadata.class).orElseThrow();
         EventType type = EventType.ofType(ce.getType()).orElseThrow();
-        String key = message.getMetadata(IncomingKafkaRecordMetadata.class).map(m -> String.valueOf(m.getKey())).orElse(null);
-        all.add(new Received(EventCodec.decode(type.payload(), message.getPayload()), ce, key));
+        IncomingKafkaRecordMetadata<?, ?> record = message.getMetadata(IncomingKafkaRecordMetadata.class).orElseThrow();
+        all.add(new Received(EventCodec.decode(type.payload(), message.getPayload()), ce, String.valueOf(record.getKey()), record.getPartition()));
         return message.ack();
     }
 

@@ -46,7 +46,10 @@ class FormatPartitionerTest {
         }
     }
 
-    /** Through a real broker: what the producer reports for each record, sent twice, with the partitioner configured as the services configure it. */
+    /**
+     * Through a real broker: where the producer put each record, sent twice, its partitioner the one the services' shared
+     * Kafka settings name (a SmallRye channel passes every {@code kafka.} setting to its client).
+     */
     @Test
     void aProducerConfiguredWithItSpreadsARelease() throws Exception {
         KafkaBroker broker = KafkaBroker.shared();
@@ -55,7 +58,11 @@ class FormatPartitionerTest {
             admin.createTopics(List.of(new NewTopic(topic, 3, (short) 1))).all().get();
         }
         Map<String, Object> config = new HashMap<>(broker.adminClientConfig());
-        config.put(ProducerConfig.PARTITIONER_CLASS_CONFIG, FormatPartitioner.class.getName());
+        java.util.Properties shared = new java.util.Properties();
+        try (var in = FormatPartitioner.class.getResourceAsStream("/META-INF/microprofile-config.properties")) {
+            shared.load(in);
+        }
+        config.put(ProducerConfig.PARTITIONER_CLASS_CONFIG, shared.getProperty("kafka." + ProducerConfig.PARTITIONER_CLASS_CONFIG));
         Map<String, Integer> partitionOf = new HashMap<>();
         try (KafkaProducer<String, String> producer = new KafkaProducer<>(config, new StringSerializer(), new StringSerializer())) {
             for (int round = 0; round < 2; round++) {

@@ -26,6 +26,7 @@ import java.util.function.BiFunction;
  * conflicting event is refused and logged. Callers run each method in one transaction.
  */
 @ApplicationScoped
+@io.quarkus.runtime.Startup
 public class ReleaseLedger {
     private static final Logger LOG = Logger.getLogger(ReleaseLedger.class);
 
@@ -37,6 +38,14 @@ public class ReleaseLedger {
         this.json = json;
         this.metrics = metrics;
         this.relay = relay;
+        // Every format's count exists from the start, at zero: a dashboard's rate has a series to start from, and the
+        // first publication does not register its meter inside its transaction.
+        dev.kiln.events.DiskFormat.ids().forEach(this::published);
+    }
+
+    /** Publications of one format since the registry started. */
+    private io.micrometer.core.instrument.Counter published(String format) {
+        return metrics.counter("kiln.registry.published", "format", format);
     }
 
     public Uni<Void> tagged(ReleaseTagged event) {
@@ -190,7 +199,7 @@ public class ReleaseLedger {
                 json.read(format.provenance, Provenance.class), verification);
         OutboxEntry entry = OutboxEntry.of(published, published.key());
         relay.claimAsWritten(entry);
-        metrics.counter("kiln.registry.published", "format", format.format).increment();
+        published(format.format).increment();
         return entry.persist().replaceWithVoid();
     }
 

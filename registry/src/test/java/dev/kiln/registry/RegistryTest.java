@@ -295,6 +295,7 @@ class RegistryTest {
     @Test
     void aVerdictHeldByItsRowDoesNotHoldAnotherFormatsVerdict() throws Exception {
         Release release = release("debian-side-by-side", "1.0.0");
+        double appliedBefore = appliedVerdicts();
         List<String> formats = RegistryEvents.onDifferentPartitions(EventType.IMAGE_VERIFIED,
                 dev.kiln.events.DiskFormat.ids().stream().map(f -> verified(release, f, 'a')).toList());
         String held = formats.get(0);
@@ -321,7 +322,17 @@ class RegistryTest {
         await().atMost(Duration.ofSeconds(20)).until(() -> "PUBLISHED".equals(state(release, held)));
         assertEquals(2, published(release).size());
         // Each applied verdict is timed, as operators-guide.md says.
-        given().get("/q/metrics").then().statusCode(200).body(containsString("kiln_registry_applied_seconds_count{event=\"ImageVerified\""));
+        assertTrue(appliedVerdicts() >= appliedBefore + 2, "verdicts timed: " + appliedBefore + " before, " + appliedVerdicts() + " after");
+    }
+
+    /** How many verdicts the registry has timed (kiln_registry_applied_seconds, ImageVerified). */
+    private static double appliedVerdicts() {
+        String series = "kiln_registry_applied_seconds_count{event=\"ImageVerified\"} ";
+        String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        return metrics.lines().filter(line -> line.startsWith(series))
+                .mapToDouble(line -> Double.parseDouble(line.substring(series.length()))).findFirst()
+                .orElseThrow(() -> new AssertionError("no " + series.strip() + " in the metrics: "
+                        + metrics.lines().filter(line -> line.startsWith("kiln_registry")).toList()));
     }
 
     private static boolean waitingOnALock(Connection db) throws java.sql.SQLException {

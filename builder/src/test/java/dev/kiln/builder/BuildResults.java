@@ -66,6 +66,27 @@ final class BuildResults {
         return member;
     }
 
+    /**
+     * Waits until the builders' group is stable with that many members: a rebalance that a member's leave started is
+     * over, so a commit the builder makes next is not refused as "rebalance in progress".
+     */
+    static void awaitBuildersStable(int members, java.time.Duration within) throws Exception {
+        long deadline = System.nanoTime() + within.toNanos();
+        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(admin())) {
+            while (true) {
+                var group = admin.describeConsumerGroups(List.of(BUILDERS)).describedGroups().get(BUILDERS).get();
+                if (group.groupState() == org.apache.kafka.common.GroupState.STABLE && group.members().size() == members) {
+                    return;
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError("the builders' group is " + group.groupState() + " with " + group.members().size()
+                            + " members, not stable with " + members + ", after " + within.toSeconds() + " s");
+                }
+                Thread.sleep(200);
+            }
+        }
+    }
+
     /** The builders' group's committed offset on that record's partition (-1 when none). */
     static long committedByBuilders(org.apache.kafka.clients.producer.RecordMetadata record) throws Exception {
         try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(admin())) {

@@ -92,8 +92,25 @@ final class RepositoryScan {
      */
     Result scan(WatchedRepository repo) throws Exception {
         boolean kept = producers.containsKey(repo.name());
-        Result result = scanOnce(repo);
+        Result result;
+        try {
+            result = scanOnce(repo);
+        } catch (TransactionFailed e) {
+            // The broker failed the scan's transaction for a reason of its own (seen once in a test run: "unexpected
+            // error" ending it while another instance took the transactional id). A new producer's initialisation
+            // finishes whatever the failed one left (aborted, or its commit completed), so the scan is done once more,
+            // from the ledger as it then stands; a second failure is the caller's to retry, with its backoff.
+            LOG.warnf("scan of %s: its transaction failed (%s); scanning again with a new producer", repo.name(), e.getCause().getMessage());
+            return scanOnce(repo);
+        }
         return result.fenced() && kept ? scanOnce(repo) : result;
+    }
+
+    /** The broker refused or failed the scan's transaction, for another reason than a fencing. */
+    static final class TransactionFailed extends Exception {
+        TransactionFailed(KafkaException cause) {
+            super("the scan's transaction failed: " + cause.getMessage(), cause);
+        }
     }
 
     private Result scanOnce(WatchedRepository repo) throws Exception {
@@ -167,7 +184,7 @@ final class RepositoryScan {
                                 .forEach(e -> releasedHere.putIfAbsent(e.image(), e.repository()));
                     } catch (KafkaException e) {
                         if (!fenced(e)) {
-                            throw e;
+                            throw new TransactionFailed(e);
                         }
                         LOG.infof("scan of %s yielded to another watcher instance scanning it at the same time; that one emits", repo.name());
                         return new Result(List.of(), known, 0, true);

@@ -76,10 +76,12 @@ public class PublicationRelay {
         this.maxAttempts = maxAttempts;
     }
 
-    // Delayed: the first run waits until the Kafka channel is connected. The schedule is the safety net (a crash, a
-    // failed send); an entry written by this registry is sent at once, by nudge().
+    // Not while the application is starting or stopping: a run before SmallRye has connected the channel failed to
+    // make its emitter (an ERROR once in a ./kiln up whose start took over the 3 s delay), and one during shutdown
+    // finds the database pool closed. The schedule is the safety net (a crash, a failed send); an entry written by
+    // this registry is sent at once, by nudge().
     @Scheduled(every = "${kiln.registry.outbox-interval:1s}", delayed = "${kiln.registry.outbox-delay:3s}",
-            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP, skipExecutionIf = Scheduled.ApplicationNotRunning.class)
     Uni<Void> relay() {
         // One hand-over at a time, scheduled or nudged: two runs claiming and sending together could send two entries of
         // one key out of their order. The gate opens once this run's sends are in the producer, which keeps their order

@@ -66,6 +66,13 @@ final class BuildResults {
         return member;
     }
 
+    /** How many members the builders' group has now (the builder's own consumers, before a test adds one). */
+    static int builderMembers() throws Exception {
+        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(admin())) {
+            return admin.describeConsumerGroups(List.of(BUILDERS)).describedGroups().get(BUILDERS).get().members().size();
+        }
+    }
+
     /**
      * Waits until the builders' group is stable with that many members: a rebalance that a member's leave started is
      * over, so a commit the builder makes next is not refused as "rebalance in progress".

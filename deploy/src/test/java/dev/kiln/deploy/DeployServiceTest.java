@@ -260,7 +260,7 @@ class DeployServiceTest {
         given().auth().oauth2(TOKEN).contentType("application/json").body(body).put("/api/v1/deployments/web").then().statusCode(202);
         Thread.sleep(3000);
         Set<String> before = live(deployment("web")).stream().map(i -> i.path("id").asText()).collect(Collectors.toSet());
-        assertEquals(3, deployment("web").path("rollouts").size(), "changing the health timeout rolled the fleet");
+        assertEquals(3, deployment("web").path("rollouts").size(), "changing the health timeout started no rollout of its own");
 
         registrySends(new ChannelMoved(release("0.2.0"), "stable", "0.1.1", System.currentTimeMillis()));
         await().atMost(Duration.ofMinutes(4)).pollInterval(Duration.ofSeconds(2))

@@ -29,10 +29,14 @@ public final class EventCodec {
 
     /**
      * Builds the codec of these payloads now, not at their first event: Jackson introspects a record and every record it
-     * holds the first time it reads or writes one, which a just-started service would otherwise pay inside a hop.
+     * holds the first time it reads or writes one, which a just-started service would otherwise pay inside a hop. Every
+     * event the account reads or writes.
      */
-    public static void prepare(java.util.Collection<Class<? extends KilnEvent>> payloads) {
-        for (Class<? extends KilnEvent> payload : payloads) {
+    public static void prepare(ServiceAccount account) {
+        java.util.Set<EventType> types = new java.util.HashSet<>(account.consumes());
+        types.addAll(account.produces());
+        for (EventType type : types) {
+            Class<? extends KilnEvent> payload = type.payload();
             // Each fetches its root (de)serializer eagerly (Jackson's EAGER_*_FETCH, on by default) into this mapper's caches.
             JSON.readerFor(payload);
             JSON.writerFor(payload);

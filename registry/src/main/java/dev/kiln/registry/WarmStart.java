@@ -4,7 +4,6 @@ import dev.kiln.events.Artifact;
 import dev.kiln.events.EventCodec;
 import dev.kiln.events.ImageBuilt;
 import dev.kiln.events.ImageVerified;
-import dev.kiln.events.KilnEvent;
 import dev.kiln.events.Provenance;
 import dev.kiln.events.Release;
 import dev.kiln.events.ReleaseTagged;
@@ -24,7 +23,6 @@ import org.hibernate.reactive.mutiny.Mutiny;
 import org.jboss.logging.Logger;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -80,11 +78,8 @@ class WarmStart {
 
     void onStart(@Observes StartupEvent start) {
         long began = System.nanoTime();
-        List<Class<? extends KilnEvent>> payloads = new ArrayList<>();
-        ServiceAccount.REGISTRY.consumes().forEach(type -> payloads.add(type.payload()));
-        ServiceAccount.REGISTRY.produces().forEach(type -> payloads.add(type.payload()));
         // The ledger's stored JSON (provenance, verification) is written and read by the rehearsals below.
-        EventCodec.prepare(payloads);
+        EventCodec.prepare(ServiceAccount.REGISTRY);
         done("codecs", began);
         // Each query takes a connection no other holds, so the pool opens as many as are asked for at once.
         background("connections", () -> Uni.join().all(IntStream.range(0, connections)

@@ -2,7 +2,6 @@ package dev.kiln.verifier;
 
 import dev.kiln.events.EventCodec;
 import dev.kiln.events.EventType;
-import dev.kiln.events.KilnEvent;
 import dev.kiln.events.ServiceAccount;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Uni;
@@ -12,7 +11,6 @@ import jakarta.enterprise.event.Observes;
 import org.apache.kafka.common.PartitionInfo;
 import org.jboss.logging.Logger;
 
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -27,10 +25,7 @@ class WarmStart {
     private static final Logger LOG = Logger.getLogger(WarmStart.class);
 
     void onStart(@Observes StartupEvent start, KafkaClientService kafka) {
-        List<Class<? extends KilnEvent>> payloads = new ArrayList<>();
-        ServiceAccount.SEALER_VERIFIER.consumes().forEach(type -> payloads.add(type.payload()));
-        ServiceAccount.SEALER_VERIFIER.produces().forEach(type -> payloads.add(type.payload()));
-        EventCodec.prepare(payloads);
+        EventCodec.prepare(ServiceAccount.SEALER_VERIFIER);
         List<Uni<List<PartitionInfo>>> metadata = ServiceAccount.SEALER_VERIFIER.produces().stream().map(EventType::topic)
                 .map(topic -> kafka.getProducer("verification-results").partitionsFor(topic)).toList();
         Uni.join().all(metadata).andFailFast().subscribe().with(

@@ -28,9 +28,9 @@ public final class EventCodec {
     }
 
     /**
-     * Builds the codec of these payloads now, not at their first event: Jackson introspects a record and every record it
-     * holds the first time it reads or writes one, which a just-started service would otherwise pay inside a hop. Every
-     * event the account reads or writes.
+     * Builds the codec of every event type the account reads or writes now, not at its first event: Jackson introspects
+     * a record and every record it holds the first time it reads or writes one, which a just-started service would
+     * otherwise pay inside a hop.
      */
     public static void prepare(ServiceAccount account) {
         java.util.Set<EventType> types = new java.util.HashSet<>(account.consumes());
